@@ -1,0 +1,3 @@
+"""greenmfg: event-driven ETL for green-manufacturing statistics."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,119 @@
+"""The shape of a filing contract: columns with type, unit, nullability and code list, declared once.
+
+Parsing, the Great Expectations suites, the Parquet schemas and the data dictionary are all derived
+from these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pyarrow as pa
+
+DType = Literal["string", "int", "float", "date", "bool"]
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "date": pa.date32(),
+    "bool": pa.bool_(),
+}
+
+PANDAS_DTYPES: dict[str, str] = {
+    "string": "string",
+    "int": "Int64",
+    "float": "float64",
+    "date": "datetime64[s]",
+    "bool": "boolean",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column. `unit` is the canonical unit the parser converts to (see greenmfg.units)."""
+
+    name: str
+    dtype: DType
+    description: str
+    unit: str | None = None
+    nullable: bool = False
+    codes: str | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    derived: bool = False
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return ARROW_TYPES[self.dtype]
+
+    def arrow_field(self) -> pa.Field:
+        metadata = {"description": self.description}
+        if self.unit:
+            metadata["unit"] = self.unit
+        if self.codes:
+            metadata["codes"] = self.codes
+        return pa.field(self.name, self.arrow_type, nullable=self.nullable, metadata=metadata)
+
+
+# Every canonical row keeps where it came from: the archived filing and its row in that file.
+SOURCE_SHA256 = Column("source_sha256", "string", "SHA-256 of the archived filing the row came from.")
+SOURCE_ROW = Column(
+    "source_row", "int", "Line of the row in the source file (1 = first line of the file, header included)."
+)
+PROVENANCE_COLUMNS: tuple[Column, ...] = (SOURCE_SHA256, SOURCE_ROW)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A filing type: its columns, keys and the column that carries its period."""
+
+    filing_type: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    period_column: str
+    file_stem_hints: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"contract {self.filing_type}: duplicated columns {duplicated}")
+        unknown = [k for k in (*self.key, self.period_column) if k not in names]
+        if unknown:
+            raise ValueError(f"contract {self.filing_type}: key/period columns not declared: {unknown}")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def filed_columns(self) -> tuple[Column, ...]:
+        """Columns a filing carries (derived ones are computed by the parser)."""
+        return tuple(c for c in self.columns if not c.derived)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Filed columns that must be present and non-null."""
+        return tuple(c.name for c in self.filed_columns if not c.nullable)
+
+    def column(self, name: str) -> Column:
+        for column in (*self.columns, *PROVENANCE_COLUMNS):
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.filing_type} has no column {name!r}")
+
+    def arrow_schema(self, *, with_provenance: bool = True) -> pa.Schema:
+        columns = (*self.columns, *PROVENANCE_COLUMNS) if with_provenance else self.columns
+        return pa.schema(
+            [c.arrow_field() for c in columns],
+            metadata={"filing_type": self.filing_type, "description": self.description},
+        )
+
+    def pandas_dtypes(self, *, with_provenance: bool = True) -> dict[str, str]:
+        columns = (*self.columns, *PROVENANCE_COLUMNS) if with_provenance else self.columns
+        return {c.name: PANDAS_DTYPES[c.dtype] for c in columns}

@@ -1,0 +1,92 @@
+"""Every object key, built in one place from dataset, filing and partition.
+
+Areas (each an ObjectStore, possibly its own bucket):
+  landing/    files as dropped by bureaus:             <filing_type>/<file name>
+  raw/        immutable archive, content-addressed:    filings/<sha[:2]>/<sha>  + .json sidecar
+              refused landings:                        rejected/<sha>  + .json
+  staging/    canonical accepted rows:                 canonical/<filing_type>/period=<p>/<sha>.parquet
+              ingestion record (one per filing):       ingested/<sha>.json
+              quarantined rows and validation output:  validation/<filing_type>/<sha>/...
+  published/  snapshots and their commit log:          snapshots/<id>/..., _commits/<n>.json
+"""
+
+from __future__ import annotations
+
+import re
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _sha(sha256: str) -> str:
+    if not _SHA256.match(sha256):
+        raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+    return sha256
+
+
+# raw area
+def raw_filing(sha256: str) -> str:
+    return f"filings/{_sha(sha256)[:2]}/{sha256}"
+
+
+def raw_sidecar(sha256: str) -> str:
+    return raw_filing(sha256) + ".json"
+
+
+def raw_rejected(sha256: str) -> str:
+    return f"rejected/{_sha(sha256)}"
+
+
+def raw_rejected_sidecar(sha256: str) -> str:
+    return raw_rejected(sha256) + ".json"
+
+
+# staging area
+def staging_canonical(filing_type: str, period: int | str, sha256: str) -> str:
+    return f"canonical/{filing_type}/period={period}/{_sha(sha256)}.parquet"
+
+
+def staging_canonical_prefix(filing_type: str = "") -> str:
+    return f"canonical/{filing_type}/" if filing_type else "canonical/"
+
+
+def ingestion_record(sha256: str) -> str:
+    return f"ingested/{_sha(sha256)}.json"
+
+
+INGESTION_RECORDS_PREFIX = "ingested/"
+
+
+def validation_prefix(filing_type: str, sha256: str) -> str:
+    return f"validation/{filing_type}/{_sha(sha256)}/"
+
+
+def quarantine(filing_type: str, sha256: str) -> str:
+    return validation_prefix(filing_type, sha256) + "quarantine.parquet"
+
+
+def validation_summary(filing_type: str, sha256: str) -> str:
+    return validation_prefix(filing_type, sha256) + "summary.json"
+
+
+def data_docs_prefix(filing_type: str, sha256: str) -> str:
+    return validation_prefix(filing_type, sha256) + "data_docs/"
+
+
+# published area
+COMMITS_PREFIX = "_commits/"
+
+
+def commit_entry(sequence: int) -> str:
+    return f"{COMMITS_PREFIX}{sequence:012d}.json"
+
+
+def snapshot_prefix(snapshot_id: str) -> str:
+    return f"snapshots/{snapshot_id}/"
+
+
+def snapshot_manifest(snapshot_id: str) -> str:
+    return snapshot_prefix(snapshot_id) + "manifest.json"
+
+
+def snapshot_dataset_prefix(snapshot_id: str, dataset: str) -> str:
+    return snapshot_prefix(snapshot_id) + f"{dataset}/"
