@@ -1,0 +1,1 @@
+"""Subcommands of `greenmfg`: each module defines `register(subparsers)` and sets `handler`."""
