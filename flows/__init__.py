@@ -1,1 +1,1 @@
-"""flows."""
+"""Prefect flows: wiring only, one task call per step."""

@@ -41,10 +41,7 @@ class ObjectStore(ABC):
 
     @abstractmethod
     def list(self, prefix: str = "") -> list[ObjectInfo]:
-        """Objects whose key starts with `prefix`, sorted by key.
-
-        Their ETags tell a changed object from an unchanged one; compare-and-swap takes head()'s.
-        """
+        """Objects whose key starts with `prefix`, sorted by key, with the same ETags head() gives."""
 
     @abstractmethod
     def delete(self, key: str) -> None:

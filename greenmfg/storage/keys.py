@@ -90,3 +90,34 @@ def snapshot_manifest(snapshot_id: str) -> str:
 
 def snapshot_dataset_prefix(snapshot_id: str, dataset: str) -> str:
     return snapshot_prefix(snapshot_id) + f"{dataset}/"
+
+
+# landing index (in staging): which landed key, at which ETag, became which archived filing
+LANDED_PREFIX = "landed/"
+
+
+def landed_index(landing_key: str) -> str:
+    import hashlib
+
+    return f"{LANDED_PREFIX}{hashlib.sha256(landing_key.encode('utf-8')).hexdigest()}.json"
+
+
+# published area: files inside a snapshot (appended by the publish engineer)
+SNAPSHOTS_PREFIX = "snapshots/"
+ATTEMPTS_PREFIX = "_attempts/"
+
+
+def snapshot_data_file(snapshot_id: str, dataset: str, partition: tuple[tuple[str, str], ...], part: int) -> str:
+    """A Parquet file: `<dataset>/<col>=<value>/.../part-00000.parquet` (Hive-style directories)."""
+    directories = "".join(f"{column}={value}/" for column, value in partition)
+    return snapshot_dataset_prefix(snapshot_id, dataset) + f"{directories}part-{part:05d}.parquet"
+
+
+def snapshot_dictionary(snapshot_id: str, extension: str) -> str:
+    """The data dictionary of a snapshot, `json` for tools or `md` for people."""
+    return snapshot_prefix(snapshot_id) + f"data_dictionary.{extension}"
+
+
+def snapshot_attempt(snapshot_id: str) -> str:
+    """Marker of a publish in progress (when it started), so cleanup spares recent uncommitted files."""
+    return f"{ATTEMPTS_PREFIX}{snapshot_id}.json"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -15,8 +14,9 @@ from greenmfg.storage.base import ObjectInfo, ObjectStore
 _TMP_PREFIX = ".tmp-"
 
 
-def _etag(data: bytes) -> str:
-    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+def _etag(stat: os.stat_result) -> str:
+    """Cheap and changes on every write: each write renames a new file (new inode) into place."""
+    return f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"
 
 
 class LocalStore(ObjectStore):
@@ -65,7 +65,7 @@ class LocalStore(ObjectStore):
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        return _etag(data)
+        return _etag(path.stat())
 
     def _swap(self, path: Path, tmp: str, expected_etag: str) -> None:
         import fcntl
@@ -74,7 +74,7 @@ class LocalStore(ObjectStore):
         with open(lock_path, "a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                current = _etag(path.read_bytes())
+                current = _etag(path.stat())
             except FileNotFoundError:
                 current = None
             if current != expected_etag:
@@ -82,12 +82,13 @@ class LocalStore(ObjectStore):
             os.replace(tmp, path)
 
     def head(self, key: str) -> ObjectInfo | None:
-        path = self._path(key)
         try:
-            data = path.read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
+            stat = self._path(key).stat()
+        except FileNotFoundError:
             return None
-        return ObjectInfo(key, len(data), _etag(data))
+        if not os.path.isfile(self._path(key)):
+            return None
+        return ObjectInfo(key, stat.st_size, _etag(stat))
 
     def list(self, prefix: str = "") -> list[ObjectInfo]:
         base = self.root
@@ -100,7 +101,7 @@ class LocalStore(ObjectStore):
                 key = full.relative_to(base).as_posix()
                 if key.startswith(prefix):
                     stat = full.stat()
-                    found.append(ObjectInfo(key, stat.st_size, f"{stat.st_mtime_ns}-{stat.st_size}"))
+                    found.append(ObjectInfo(key, stat.st_size, _etag(stat)))
         return sorted(found, key=lambda info: info.key)
 
     def delete(self, key: str) -> None:

@@ -1,0 +1,21 @@
+"""publish-indicators: derive the indicators from all staged, accepted filings and publish a snapshot."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from greenmfg.indicators import IndicatorParameters
+from greenmfg.summaries import publication_markdown
+from tasks.artifacts import report_publication
+from tasks.publishing import derive, load_inputs, publish, select_filings
+
+
+@flow(name="publish-indicators", log_prints=False)
+def publish_indicators(star_threshold: int = IndicatorParameters.star_threshold) -> dict:
+    params = IndicatorParameters(star_threshold=star_threshold)
+    selection = select_filings()
+    inputs = load_inputs(selection)
+    datasets = derive(inputs, params)
+    result = publish(datasets, selection, params)
+    report_publication(publication_markdown(result, datasets))
+    return result.to_dict()

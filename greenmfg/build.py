@@ -1,0 +1,93 @@
+"""Build a snapshot: select the filings in force, derive the indicators, publish atomically."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from greenmfg import staging
+from greenmfg.storage import Stores
+from greenmfg.versioning import code_version
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The filings a snapshot is built from: the winner of each (filing type, period), and every record."""
+
+    chosen: dict[tuple[str, int], staging.StagedPart]
+    records: list[dict]
+
+    def sources(self) -> list[dict]:
+        return [
+            {"sha256": p.sha256, "filing_type": p.filing_type, "period": p.period,
+             "original_name": p.original_name, "rows": p.rows}
+            for p in self.chosen.values()
+        ]
+
+    def validation_summary(self) -> dict:
+        """Per source filing: rows parsed, accepted, quarantined and dropped, and failed expectations."""
+        in_force = {p.sha256 for p in self.chosen.values()}
+        summary = []
+        for record in sorted(self.records, key=lambda r: (r["original_name"], r["sha256"])):
+            for part in record.get("parts", []):
+                failed = [
+                    {"expectation": e["name"], "severity": e["severity"], "failed": e["failed"]}
+                    for e in part.get("validation", {}).get("expectations", [])
+                    if e.get("failed")
+                ]
+                summary.append({
+                    "sha256": record["sha256"], "original_name": record["original_name"],
+                    "filing_type": part["filing_type"], "status": part["status"],
+                    "in_force": record["sha256"] in in_force,
+                    "rows_parsed": part["rows_parsed"], "rows_accepted": part["rows_accepted"],
+                    "rows_quarantined": part["rows_quarantined"], "rows_dropped": len(part["dropped_rows"]),
+                    "failed_expectations": failed,
+                })
+            if record["status"] == "unreadable":
+                summary.append({"sha256": record["sha256"], "original_name": record["original_name"],
+                                "status": "unreadable", "message": record.get("message", "")})
+        return {"filings": summary}
+
+
+def select_filings(stores: Stores) -> Selection:
+    records = staging.all_records(stores.staging)
+    return Selection(staging.winners(staging.staged_parts(records)), records)
+
+
+def load_inputs(stores: Stores, selection: Selection) -> dict[str, pd.DataFrame]:
+    return staging.load_accepted(stores.staging, selection.chosen)
+
+
+def derive(inputs: dict[str, pd.DataFrame], params, *, datasets: Iterable[str] | None = None):
+    from greenmfg.indicators import DATASETS, derive as derive_one
+
+    names = list(datasets) if datasets else list(DATASETS)
+    return {name: derive_one(name, inputs, params) for name in names}
+
+
+def publish(stores: Stores, datasets: dict[str, pd.DataFrame], selection: Selection, params, *, diff_policy=None):
+    from dataclasses import asdict
+
+    from greenmfg.dictionary import build_dictionary, to_markdown
+    from greenmfg.indicators import DATASETS
+    from greenmfg.publish import publish_snapshot
+
+    dictionary = build_dictionary()
+    return publish_snapshot(
+        stores.published,
+        datasets,
+        schemas={name: DATASETS[name].arrow_schema() for name in datasets},
+        partition_by={name: list(DATASETS[name].partition_by) for name in datasets},
+        sources=selection.sources(),
+        parameters=asdict(params) if hasattr(params, "__dataclass_fields__") else dict(params),
+        validation=selection.validation_summary(),
+        dictionary_json=dictionary,
+        dictionary_markdown=to_markdown(dictionary),
+        code_version=code_version(),
+        diff_policy=diff_policy,
+    )

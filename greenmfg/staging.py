@@ -1,0 +1,109 @@
+"""Staged canonical rows: ingestion records, and which filing wins each (filing type, period).
+
+A re-filed period supersedes the earlier filing: the one received last wins (ties broken by name and hash,
+so the choice never depends on listing order). Both stay in the raw archive.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from greenmfg.contracts import get_contract
+from greenmfg.errors import ObjectNotFoundError
+from greenmfg.storage import ObjectStore, keys
+
+
+@dataclass(frozen=True)
+class StagedPart:
+    """One accepted (filing type, period) slice of an archived filing."""
+
+    sha256: str
+    filing_type: str
+    period: int
+    original_name: str
+    received_at: str
+    staging_key: str
+    rows: int
+
+    @property
+    def precedence(self) -> tuple[str, str, str]:
+        return (self.received_at, self.original_name, self.sha256)
+
+
+def read_record(staging: ObjectStore, sha256: str) -> dict | None:
+    try:
+        return json.loads(staging.read_bytes(keys.ingestion_record(sha256)))
+    except ObjectNotFoundError:
+        return None
+
+
+def all_records(staging: ObjectStore) -> list[dict]:
+    records = []
+    for info in staging.list(keys.INGESTION_RECORDS_PREFIX):
+        if info.key.endswith(".json"):
+            records.append(json.loads(staging.read_bytes(info.key)))
+    return records
+
+
+def staged_parts(records: Iterable[dict]) -> list[StagedPart]:
+    parts: list[StagedPart] = []
+    for record in records:
+        for part in record.get("parts", []):
+            if part.get("status") != "accepted":
+                continue
+            for period, staged in sorted(part.get("staged", {}).items()):
+                parts.append(
+                    StagedPart(
+                        sha256=record["sha256"],
+                        filing_type=part["filing_type"],
+                        period=int(period),
+                        original_name=record["original_name"],
+                        received_at=record["received_at"],
+                        staging_key=staged["key"],
+                        rows=staged["rows"],
+                    )
+                )
+    return parts
+
+
+def winners(parts: Iterable[StagedPart]) -> dict[tuple[str, int], StagedPart]:
+    """The filing in force for each (filing type, period): the one received last."""
+    chosen: dict[tuple[str, int], StagedPart] = {}
+    for part in parts:
+        slot = (part.filing_type, part.period)
+        if slot not in chosen or part.precedence > chosen[slot].precedence:
+            chosen[slot] = part
+    return dict(sorted(chosen.items()))
+
+
+def read_part(staging: ObjectStore, part: StagedPart) -> pd.DataFrame:
+    fs, _ = staging.arrow_filesystem()
+    table = pq.read_table(staging.arrow_path(part.staging_key), filesystem=fs)
+    contract = get_contract(part.filing_type)
+    return table.to_pandas().astype(contract.pandas_dtypes())
+
+
+def load_accepted(
+    staging: ObjectStore, chosen: dict[tuple[str, int], StagedPart], filing_types: Iterable[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Concatenated winning rows per filing type, ordered by period then source row."""
+    wanted = set(filing_types) if filing_types is not None else None
+    frames: dict[str, list[pd.DataFrame]] = {}
+    for (filing_type, _), part in chosen.items():
+        if wanted is None or filing_type in wanted:
+            frames.setdefault(filing_type, []).append(read_part(staging, part))
+    return {ft: pd.concat(parts, ignore_index=True) for ft, parts in sorted(frames.items())}
+
+
+def previous_part(chosen: dict[tuple[str, int], StagedPart], filing_type: str, period: int) -> StagedPart | None:
+    """The filing a new one is compared with: the current one for the same period (a correction),
+    else the latest earlier period."""
+    if (filing_type, period) in chosen:
+        return chosen[(filing_type, period)]
+    earlier = [p for (ft, per), p in chosen.items() if ft == filing_type and per < period]
+    return max(earlier, key=lambda p: p.period) if earlier else None

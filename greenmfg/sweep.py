@@ -1,0 +1,71 @@
+"""Landed objects → ingestion: the landing index, the sweep for objects never ingested, refused keys."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from greenmfg import archive
+from greenmfg.errors import FilingError, ObjectNotFoundError
+from greenmfg.ingest import IngestResult, ingest_bytes, utc_now_iso
+from greenmfg.settings import Settings
+from greenmfg.storage import ObjectInfo, Stores, keys
+
+log = logging.getLogger(__name__)
+
+
+def _index_entry(stores: Stores, landing_key: str) -> dict | None:
+    try:
+        return json.loads(stores.staging.read_bytes(keys.landed_index(landing_key)))
+    except ObjectNotFoundError:
+        return None
+
+
+def pending_landings(stores: Stores) -> list[ObjectInfo]:
+    """Landed objects not yet ingested at their current ETag (new, or replaced since)."""
+    pending = []
+    for info in stores.landing.list():
+        entry = _index_entry(stores, info.key)
+        if entry is None or entry.get("etag") != info.etag:
+            pending.append(info)
+    return pending
+
+
+def ingest_landed(
+    stores: Stores, landing_key: str, *, settings: Settings | None = None, build_docs: bool = True
+) -> IngestResult:
+    """Ingest the object at `landing_key`, or archive it as rejected when the key itself is refused."""
+    from greenmfg.landing import is_ignorable, parse_landing_key
+
+    info = stores.landing.head(landing_key)
+    if info is None:
+        raise ObjectNotFoundError(f"{stores.landing.uri(landing_key)} does not exist")
+    data = stores.landing.read_bytes(landing_key)
+    received_at = utc_now_iso()
+    if is_ignorable(landing_key):
+        result = IngestResult("", landing_key, "ignored", "temporary or hidden object", [], {})
+        _write_index(stores, landing_key, info, result)
+        return result
+    try:
+        landed = parse_landing_key(landing_key)
+    except FilingError as exc:
+        archived = archive.archive_rejected(
+            stores.raw, data, original_name=landing_key, reason=str(exc), received_at=received_at
+        )
+        result = IngestResult(archived.sha256, landing_key, "refused", str(exc), [], {})
+        _write_index(stores, landing_key, info, result)
+        return result
+    result = ingest_bytes(
+        stores, data, original_name=landed.name, filing_type=landed.filing_type, landing_key=landing_key,
+        received_at=received_at, settings=settings, build_docs=build_docs,
+    )
+    _write_index(stores, landing_key, info, result)
+    return result
+
+
+def _write_index(stores: Stores, landing_key: str, info: ObjectInfo, result: IngestResult) -> None:
+    entry = {"landing_key": landing_key, "etag": info.etag, "size": info.size,
+             "sha256": result.sha256, "status": result.status}
+    stores.staging.write_bytes(
+        keys.landed_index(landing_key), json.dumps(entry, ensure_ascii=False, sort_keys=True).encode()
+    )

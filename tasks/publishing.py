@@ -1,0 +1,31 @@
+"""Tasks of publication: select the filings in force, derive the indicators, publish a snapshot."""
+
+from __future__ import annotations
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from greenmfg import build
+from greenmfg.storage import open_stores
+from tasks.retry import RETRY_OPTIONS
+
+
+@task(name="select-filings", cache_policy=NO_CACHE, **RETRY_OPTIONS)
+def select_filings() -> build.Selection:
+    return build.select_filings(open_stores())
+
+
+@task(name="load-accepted-rows", cache_policy=NO_CACHE, **RETRY_OPTIONS)
+def load_inputs(selection: build.Selection) -> dict[str, pd.DataFrame]:
+    return build.load_inputs(open_stores(), selection)
+
+
+@task(name="derive-indicators", cache_policy=NO_CACHE)
+def derive(inputs: dict[str, pd.DataFrame], params, datasets: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    return build.derive(inputs, params, datasets=datasets)
+
+
+@task(name="publish-snapshot", cache_policy=NO_CACHE, **RETRY_OPTIONS)
+def publish(datasets: dict[str, pd.DataFrame], selection: build.Selection, params):
+    return build.publish(open_stores(), datasets, selection, params)
