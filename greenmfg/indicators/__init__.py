@@ -1,0 +1,43 @@
+"""Indicator datasets derived from validated filings by pure functions: the registry and its entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from greenmfg.indicators import coverage, energy, finance, incentives, list_counts
+from greenmfg.indicators.model import DatasetDefinition
+from greenmfg.indicators.parameters import CoalFactor, IndicatorParameters, load_coal_factors
+
+__all__ = ["DATASETS", "CoalFactor", "DatasetDefinition", "IndicatorParameters", "derive", "derive_all",
+           "load_coal_factors"]
+
+DATASETS: dict[str, DatasetDefinition] = {
+    d.name: d
+    for d in (
+        coverage.DEFINITION,
+        list_counts.DEFINITION,
+        incentives.DEFINITION,
+        finance.DEFINITION,
+        energy.DEFINITION,
+    )
+}
+
+
+def derive(dataset: str, inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters | None = None, *,
+           years: Iterable[int] | None = None) -> pd.DataFrame:
+    """One dataset from canonical rows per filing type; `years` limits the year-keyed rows produced."""
+    try:
+        definition = DATASETS[dataset]
+    except KeyError:
+        raise KeyError(f"unknown indicator dataset {dataset!r}; expected one of {sorted(DATASETS)}") from None
+    chosen = None if years is None else sorted(set(years))
+    return definition.derive(inputs, params or IndicatorParameters(), chosen)
+
+
+def derive_all(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters | None = None, *,
+               years: Iterable[int] | None = None) -> dict[str, pd.DataFrame]:
+    """Every dataset, in registry order."""
+    chosen = None if years is None else sorted(set(years))
+    return {name: derive(name, inputs, params, years=chosen) for name in DATASETS}

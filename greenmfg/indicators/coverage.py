@@ -1,0 +1,110 @@
+"""green_coverage: accredited green plants among above-size enterprises, by year, district and industry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from greenmfg.contracts.model import Column
+from greenmfg.indicators.common import (
+    INDUSTRY_DIVISION,
+    REGION_CODE,
+    REGION_LEVEL,
+    SOURCE_SHA256S,
+    YEAR,
+    finalize,
+    in_force_at_year_end,
+    input_frame,
+    join_sources,
+    only_years,
+    with_region_levels,
+    with_total,
+    year_sources,
+)
+from greenmfg.indicators.model import DatasetDefinition
+from greenmfg.indicators.parameters import IndicatorParameters
+
+STATS_COLUMNS = ("year", "credit_code", "district_code", "industry_division", "is_above_size",
+                 "source_sha256")
+REGISTER_COLUMNS = ("year", "list_type", "tier", "stars", "credit_code", "valid_from_date", "valid_to_date",
+                    "is_revoked", "source_sha256")
+FINE_KEY = ["year", "district_code", "industry_division"]
+OUT_KEY = ["year", "region_code", "region_level", "industry_division"]
+TIERS_WITHOUT_STARS = ("national", "provincial")
+
+
+def accredited_plants(register: pd.DataFrame, star_threshold: int) -> pd.DataFrame:
+    """Distinct (year, credit_code) holding a green-factory accreditation that counts at the year's end.
+
+    National and provincial accreditations count whatever their stars (the star scale rates municipal
+    factories); a municipal one counts when its stars reach the threshold (unknown stars do not).
+    """
+    factories = register[(register["list_type"] == "green_factory") & register["credit_code"].notna()]
+    high_tier = factories["tier"].isin(TIERS_WITHOUT_STARS).fillna(False).astype(bool)
+    enough_stars = (factories["stars"] >= star_threshold).fillna(False).astype(bool)
+    counted = factories[(high_tier | enough_stars) & in_force_at_year_end(factories)]
+    return counted.loc[:, ["year", "credit_code"]].drop_duplicates()
+
+
+def derive(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters,
+           years: Iterable[int] | None = None) -> pd.DataFrame:
+    stats = only_years(input_frame(inputs, "enterprise_stats", STATS_COLUMNS), years)
+    register = only_years(input_frame(inputs, "green_register", REGISTER_COLUMNS), years)
+    above = stats[stats["is_above_size"].fillna(False).astype(bool)]
+    if len(above) == 0:
+        return DEFINITION.empty_frame()
+    plants = accredited_plants(register, params.star_threshold).assign(is_green_plant=1)
+    above = above.merge(plants, on=["year", "credit_code"], how="left")
+    above["is_green_plant"] = above["is_green_plant"].fillna(0).astype("int64")
+
+    fine = above.groupby(FINE_KEY, sort=False, observed=True).agg(
+        above_size_enterprises=("credit_code", "size"), green_plants=("is_green_plant", "sum")
+    ).reset_index()
+    rolled = with_total(with_region_levels(fine), "industry_division")
+    summed = ["above_size_enterprises", "green_plants"]
+    counts = rolled.groupby(OUT_KEY, sort=False, observed=True)[summed].sum().reset_index()
+    counts["coverage_pct"] = counts["green_plants"] / counts["above_size_enterprises"].where(
+        counts["above_size_enterprises"] > 0) * 100.0
+    counts["star_threshold"] = params.star_threshold
+
+    stat_pairs = with_total(with_region_levels(above.loc[:, [*FINE_KEY, "source_sha256"]].drop_duplicates()),
+                            "industry_division")
+    register_pairs = year_sources(register, counts.loc[:, OUT_KEY])
+    sources = join_sources(pd.concat([stat_pairs, register_pairs], ignore_index=True), OUT_KEY)
+    return finalize(counts.merge(sources, on=OUT_KEY, how="left"), DEFINITION)
+
+
+DEFINITION = DatasetDefinition(
+    name="green_coverage",
+    title="Green plant coverage of above-size enterprises",
+    description=(
+        "Per year, district (and city total 330500) and industry division (and ALL): enterprises above "
+        "designated size and how many of them hold an accredited green-factory status at the year's end. "
+        "Green plants are counted among the above-size enterprises of that year's statistics (matched by "
+        "credit code), so coverage never exceeds 100 %; district and division come from the statistics."
+    ),
+    formula=(
+        "above_size_enterprises = count of enterprise_stats rows of the year with is_above_size; "
+        "green_plants = those whose credit_code holds, in that year's green_register filing, a green_factory "
+        "accreditation in force on Y-12-31 (valid_from_date ≤ Y-12-31 ≤ valid_to_date or open; revoked "
+        "without a date = not in force) that is national or provincial, or municipal with stars ≥ "
+        "star_threshold; coverage_pct = green_plants / above_size_enterprises × 100."
+    ),
+    columns=(
+        YEAR, REGION_CODE, REGION_LEVEL, INDUSTRY_DIVISION,
+        Column("above_size_enterprises", "int", "Enterprises above designated size.", unit="enterprises"),
+        Column("green_plants", "int", "Above-size enterprises accredited as green plants at the year's end.",
+               unit="enterprises"),
+        Column("coverage_pct", "float", "green_plants / above_size_enterprises × 100.", unit="pct",
+               nullable=True),
+        Column("star_threshold", "int",
+               "Parameter: lowest star level counted for municipal green factories."),
+        SOURCE_SHA256S,
+    ),
+    key=("year", "region_code", "industry_division"),
+    inputs=("enterprise_stats", "green_register"),
+    parameters=("star_threshold",),
+    partition_columns=("year",),
+    derive=derive,
+)
