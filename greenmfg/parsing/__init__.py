@@ -19,11 +19,18 @@ __all__ = ["ParsedFiling", "detect_filing_type", "parse", "parse_one"]
 
 
 def parse(
-    data: bytes, source_name: str, *, filing_type: str | None = None, settings: Settings | None = None
+    data: bytes,
+    source_name: str,
+    *,
+    filing_type: str | None = None,
+    period: str | None = None,
+    settings: Settings | None = None,
 ) -> list[ParsedFiling]:
     """One ParsedFiling per recognised table: a CSV gives one, an XLSX one per sheet matching a filing type.
 
-    Sheets that match none (a catalogue, an empty sheet) are skipped with a note on every result.
+    `period` is what the sender said out of band (the landing key): it fills the period of a file that
+    carries none in a column or title row. Sheets that match no type (a catalogue, an empty sheet) are
+    skipped with a note on every result.
     """
     settings = settings or get_settings()
     grids = read_grids(data, source_name, settings)
@@ -37,7 +44,7 @@ def parse(
             skipped.append(f"sheet {grid.sheet!r} skipped: empty")
             continue
         try:
-            results.append(build_filing(grid, source_name, digest, filing_type))
+            results.append(build_filing(grid, source_name, digest, filing_type, period))
         except UnknownFilingTypeError as exc:
             if grid.file_format == "csv":
                 raise
@@ -50,10 +57,15 @@ def parse(
 
 
 def parse_one(
-    data: bytes, source_name: str, *, filing_type: str | None = None, settings: Settings | None = None
+    data: bytes,
+    source_name: str,
+    *,
+    filing_type: str | None = None,
+    period: str | None = None,
+    settings: Settings | None = None,
 ) -> ParsedFiling:
     """The single table of a file; FilingError when the file holds none or several."""
-    results = parse(data, source_name, filing_type=filing_type, settings=settings)
+    results = parse(data, source_name, filing_type=filing_type, period=period, settings=settings)
     if len(results) != 1:
         raise FilingError(
             source_name,

@@ -42,7 +42,9 @@ ARROW_TO_PANDAS = {
 }
 
 
-def build_filing(grid: Grid, source_name: str, sha256: str, filing_type: str | None) -> ParsedFiling:
+def build_filing(
+    grid: Grid, source_name: str, sha256: str, filing_type: str | None, period: str | None = None
+) -> ParsedFiling:
     where = f"{source_name} [{grid.sheet}]" if grid.sheet else source_name
     types = [get_contract(filing_type).filing_type] if filing_type else sorted(CONTRACTS)
     head = [cells for _, cells in grid.head]
@@ -74,7 +76,7 @@ def build_filing(grid: Grid, source_name: str, sha256: str, filing_type: str | N
             expected="data rows below the header",
         )
     raw = {column: body.columns[position] for position, column in match.mapping.items()}
-    period_note = _fill_period(raw, contract, title_lines, source_name, body.num_rows, where)
+    period_note = _fill_period(raw, contract, title_lines, source_name, period, body.num_rows, where)
     notes += [n for n in (period_note, _fill_district(raw, contract)) if n]
 
     keep, dropped = _row_filters(raw, body, match, contract)
@@ -134,14 +136,18 @@ def _mask_any_valid(columns: list[pa.ChunkedArray]) -> np.ndarray:
 
 
 def _fill_period(
-    raw: dict, contract: Contract, title_lines: list[str], source_name: str, n: int, where: str
+    raw: dict, contract: Contract, title_lines: list[str], source_name: str, given: str | None, n: int,
+    where: str,
 ) -> str | None:
-    """The period from a title row or the file name, when the file has no period column."""
+    """The period from a title row, the sender's word (landing key) or the file name, when the file has
+    no period column."""
     column = contract.period_column
     if column in raw:
         return None
     batch = column == "batch"
     period, origin = title_period(title_lines, batch=batch), "a title row"
+    if period is None and given is not None:
+        period, origin = str(given), "the landing key"
     if period is None:
         period, origin = name_period(source_name, batch=batch), "the file name"
     if period is None:
@@ -149,7 +155,8 @@ def _fill_period(
             where,
             "no period",
             found=f"no {column} column, no year in title rows or file name",
-            expected=f"a {column} column, a title row like '2020年…' or a year in the file name",
+            expected=f"a {column} column, a title row like '2020年…', period=<p> in the landing key "
+            "or a year in the file name",
         )
     raw[column] = pa.chunked_array([pa.array([period] * n, pa.string())])
     return f"{column} {period} taken from {origin}"
