@@ -24,8 +24,13 @@ class Selection:
 
     def sources(self) -> list[dict]:
         return [
-            {"sha256": p.sha256, "filing_type": p.filing_type, "period": p.period,
-             "original_name": p.original_name, "rows": p.rows}
+            {
+                "sha256": p.sha256,
+                "filing_type": p.filing_type,
+                "period": p.period,
+                "original_name": p.original_name,
+                "rows": p.rows,
+            }
             for p in self.chosen.values()
         ]
 
@@ -40,17 +45,29 @@ class Selection:
                     for e in part.get("validation", {}).get("expectations", [])
                     if e.get("failed")
                 ]
-                summary.append({
-                    "sha256": record["sha256"], "original_name": record["original_name"],
-                    "filing_type": part["filing_type"], "status": part["status"],
-                    "in_force": record["sha256"] in in_force,
-                    "rows_parsed": part["rows_parsed"], "rows_accepted": part["rows_accepted"],
-                    "rows_quarantined": part["rows_quarantined"], "rows_dropped": len(part["dropped_rows"]),
-                    "failed_expectations": failed,
-                })
+                summary.append(
+                    {
+                        "sha256": record["sha256"],
+                        "original_name": record["original_name"],
+                        "filing_type": part["filing_type"],
+                        "status": part["status"],
+                        "in_force": record["sha256"] in in_force,
+                        "rows_parsed": part["rows_parsed"],
+                        "rows_accepted": part["rows_accepted"],
+                        "rows_quarantined": part["rows_quarantined"],
+                        "rows_dropped": len(part["dropped_rows"]),
+                        "failed_expectations": failed,
+                    }
+                )
             if record["status"] == "unreadable":
-                summary.append({"sha256": record["sha256"], "original_name": record["original_name"],
-                                "status": "unreadable", "message": record.get("message", "")})
+                summary.append(
+                    {
+                        "sha256": record["sha256"],
+                        "original_name": record["original_name"],
+                        "status": "unreadable",
+                        "message": record.get("message", ""),
+                    }
+                )
         return {"filings": summary}
 
 
@@ -64,13 +81,16 @@ def load_inputs(stores: Stores, selection: Selection) -> dict[str, pd.DataFrame]
 
 
 def derive(inputs: dict[str, pd.DataFrame], params, *, datasets: Iterable[str] | None = None):
-    from greenmfg.indicators import DATASETS, derive as derive_one
+    from greenmfg.indicators import DATASETS
+    from greenmfg.indicators import derive as derive_one
 
     names = list(datasets) if datasets else list(DATASETS)
     return {name: derive_one(name, inputs, params) for name in names}
 
 
-def publish(stores: Stores, datasets: dict[str, pd.DataFrame], selection: Selection, params, *, diff_policy=None):
+def publish(
+    stores: Stores, datasets: dict[str, pd.DataFrame], selection: Selection, params, *, diff_policy=None
+):
     from dataclasses import asdict
 
     from greenmfg.dictionary import build_dictionary, to_markdown

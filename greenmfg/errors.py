@@ -74,3 +74,7 @@ def _render(value: object, limit: int = 12) -> str:
 
 class ObjectNotFoundError(StorageError):
     """The key does not exist in the store."""
+
+
+class RejectedLandingKeyError(FilingError):
+    """A landed object key is unsafe or unexpected (traversal, control characters, unknown type, …)."""

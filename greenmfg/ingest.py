@@ -81,19 +81,29 @@ def ingest_bytes(
     *,
     original_name: str,
     filing_type: str | None = None,
+    allowed_types: tuple[str, ...] = (),
+    period: str | None = None,
     landing_key: str | None = None,
     received_at: str | None = None,
     settings: Settings | None = None,
     build_docs: bool = True,
 ) -> IngestResult:
-    """Archive, parse, validate and stage one filing; return what happened to each of its tables."""
+    """Archive, parse, validate and stage one filing; return what happened to each of its tables.
+
+    `allowed_types` restricts what a detected table may be (a group landing prefix); `period` is the
+    sender's word for a file that states no period itself.
+    """
     from greenmfg.parsing import parse
     from greenmfg.validation import validate, write_outputs
 
     settings = settings or get_settings()
     archived = archive.archive_filing(
-        stores.raw, data, original_name=original_name, filing_type=filing_type,
-        received_at=received_at or utc_now_iso(), landing_key=landing_key,
+        stores.raw,
+        data,
+        original_name=original_name,
+        filing_type=filing_type,
+        received_at=received_at or utc_now_iso(),
+        landing_key=landing_key,
     )
     existing = staging.read_record(stores.staging, archived.sha256)
     if existing is not None:
@@ -107,7 +117,8 @@ def ingest_bytes(
         "raw_key": archived.key,
     }
     try:
-        parsed = parse(data, original_name, filing_type=filing_type, settings=settings)
+        parsed = parse(data, original_name, filing_type=filing_type, period=period, settings=settings)
+        _check_types(parsed, allowed_types, original_name)
     except FilingError as exc:
         record |= {"status": "unreadable", "message": str(exc), "parts": []}
         return _finish(stores, record)
@@ -117,10 +128,15 @@ def ingest_bytes(
     for table in parsed:
         previous = _previous_rows(stores, chosen, table.filing_type, table.periods)
         outcome = validate(
-            table.rows, table.filing_type, cell_errors=table.cell_errors, previous=previous,
+            table.rows,
+            table.filing_type,
+            cell_errors=table.cell_errors,
+            previous=previous,
             source_name=original_name,
         )
-        written = write_outputs(stores.staging, table.filing_type, archived.sha256, outcome, build_docs=build_docs)
+        written = write_outputs(
+            stores.staging, table.filing_type, archived.sha256, outcome, build_docs=build_docs
+        )
         part = PartOutcome(
             filing_type=table.filing_type,
             periods=[int(p) for p in table.periods],
@@ -138,13 +154,30 @@ def ingest_bytes(
             part.staged = _stage(stores, table.filing_type, archived.sha256, outcome.accepted)
         outcomes.append(part)
     statuses = {p.status for p in outcomes}
-    status = "accepted" if statuses == {"accepted"} else "rejected" if statuses == {"rejected"} else "partly_rejected"
+    status = (
+        "accepted"
+        if statuses == {"accepted"}
+        else "rejected"
+        if statuses == {"rejected"}
+        else "partly_rejected"
+    )
     record |= {
         "status": status,
         "message": "; ".join(r for p in outcomes for r in p.rejection_reasons),
         "parts": [asdict(p) for p in outcomes],
     }
     return _finish(stores, record)
+
+
+def _check_types(parsed, allowed_types: tuple[str, ...], original_name: str) -> None:
+    unexpected = sorted({t.filing_type for t in parsed} - set(allowed_types)) if allowed_types else []
+    if unexpected:
+        raise FilingError(
+            original_name,
+            "tables of a type its landing prefix does not allow",
+            found=unexpected,
+            expected=list(allowed_types),
+        )
 
 
 def _previous_rows(stores: Stores, chosen, filing_type: str, periods: list) -> object:

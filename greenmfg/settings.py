@@ -48,7 +48,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _credentials_come_in_pairs(self) -> Settings:
         if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
-            raise ValueError("set both GREENMFG_S3_ACCESS_KEY_ID and GREENMFG_S3_SECRET_ACCESS_KEY, or neither")
+            raise ValueError(
+                "set both GREENMFG_S3_ACCESS_KEY_ID and GREENMFG_S3_SECRET_ACCESS_KEY, or neither"
+            )
         return self
 
     def area_url(self, area: str) -> str:

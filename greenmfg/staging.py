@@ -100,7 +100,9 @@ def load_accepted(
     return {ft: pd.concat(parts, ignore_index=True) for ft, parts in sorted(frames.items())}
 
 
-def previous_part(chosen: dict[tuple[str, int], StagedPart], filing_type: str, period: int) -> StagedPart | None:
+def previous_part(
+    chosen: dict[tuple[str, int], StagedPart], filing_type: str, period: int
+) -> StagedPart | None:
     """The filing a new one is compared with: the current one for the same period (a correction),
     else the latest earlier period."""
     if (filing_type, period) in chosen:

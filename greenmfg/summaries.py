@@ -14,19 +14,21 @@ def ingestion_rows(results: Iterable[dict]) -> list[dict]:
             failed = [
                 e["name"] for e in part.get("validation", {}).get("expectations", []) if e.get("failed")
             ]
-            rows.append({
-                "landing_key": result.get("landing_key", ""),
-                "sha256": (result.get("sha256") or "")[:12],
-                "status": result["status"],
-                "filing_type": part.get("filing_type", ""),
-                "periods": ",".join(map(str, part.get("periods", []))),
-                "rows_parsed": part.get("rows_parsed", 0),
-                "rows_accepted": part.get("rows_accepted", 0),
-                "rows_quarantined": part.get("rows_quarantined", 0),
-                "rows_dropped": len(part.get("dropped_rows", [])),
-                "failed_expectations": ", ".join(failed),
-                "message": result.get("message", ""),
-            })
+            rows.append(
+                {
+                    "landing_key": result.get("landing_key", ""),
+                    "sha256": (result.get("sha256") or "")[:12],
+                    "status": result["status"],
+                    "filing_type": part.get("filing_type", ""),
+                    "periods": ",".join(map(str, part.get("periods", []))),
+                    "rows_parsed": part.get("rows_parsed", 0),
+                    "rows_accepted": part.get("rows_accepted", 0),
+                    "rows_quarantined": part.get("rows_quarantined", 0),
+                    "rows_dropped": len(part.get("dropped_rows", [])),
+                    "failed_expectations": ", ".join(failed),
+                    "message": result.get("message", ""),
+                }
+            )
     return rows
 
 

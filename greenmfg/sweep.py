@@ -56,16 +56,29 @@ def ingest_landed(
         _write_index(stores, landing_key, info, result)
         return result
     result = ingest_bytes(
-        stores, data, original_name=landed.name, filing_type=landed.filing_type, landing_key=landing_key,
-        received_at=received_at, settings=settings, build_docs=build_docs,
+        stores,
+        data,
+        original_name=landed.name,
+        filing_type=landed.filing_type,
+        allowed_types=landed.filing_types,
+        period=landed.period,
+        landing_key=landing_key,
+        received_at=received_at,
+        settings=settings,
+        build_docs=build_docs,
     )
     _write_index(stores, landing_key, info, result)
     return result
 
 
 def _write_index(stores: Stores, landing_key: str, info: ObjectInfo, result: IngestResult) -> None:
-    entry = {"landing_key": landing_key, "etag": info.etag, "size": info.size,
-             "sha256": result.sha256, "status": result.status}
+    entry = {
+        "landing_key": landing_key,
+        "etag": info.etag,
+        "size": info.size,
+        "sha256": result.sha256,
+        "status": result.status,
+    }
     stores.staging.write_bytes(
         keys.landed_index(landing_key), json.dumps(entry, ensure_ascii=False, sort_keys=True).encode()
     )

@@ -1,4 +1,4 @@
-"""Prefect artifacts of a run: ingestion and validation summary, quarantine counts, indicators, snapshot link."""
+"""Prefect artifacts of a run: ingestion summary, quarantine counts, indicators, snapshot link."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from greenmfg import summaries
 def report_ingestion(results: list[dict]) -> None:
     rows = summaries.ingestion_rows(results)
     create_table_artifact(
-        key="ingestion-summary", table=rows,
+        key="ingestion-summary",
+        table=rows,
         description="Filings ingested: rows parsed, accepted, quarantined and dropped, failed expectations.",
     )
 

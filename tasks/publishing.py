@@ -22,7 +22,9 @@ def load_inputs(selection: build.Selection) -> dict[str, pd.DataFrame]:
 
 
 @task(name="derive-indicators", cache_policy=NO_CACHE)
-def derive(inputs: dict[str, pd.DataFrame], params, datasets: list[str] | None = None) -> dict[str, pd.DataFrame]:
+def derive(
+    inputs: dict[str, pd.DataFrame], params, datasets: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
     return build.derive(inputs, params, datasets=datasets)
 
 

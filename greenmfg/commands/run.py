@@ -15,10 +15,18 @@ STATE_DIR = Path(".greenmfg")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="land the reference filings and MIIT lists, ingest, publish")
-    parser.add_argument("--reference-dir", type=Path, default=STATE_DIR / "reference",
-                        help="where the reference filings are generated (default: %(default)s)")
-    parser.add_argument("--miit-dir", type=Path, default=MIIT_DIR,
-                        help="folder of the real MIIT lists (default: ../shared/data/miit-green-lists)")
+    parser.add_argument(
+        "--reference-dir",
+        type=Path,
+        default=STATE_DIR / "reference",
+        help="where the reference filings are generated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--miit-dir",
+        type=Path,
+        default=MIIT_DIR,
+        help="folder of the real MIIT lists (default: ../shared/data/miit-green-lists)",
+    )
     parser.add_argument("--year", type=int, default=2020, help="year of the headline figures (default: 2020)")
     parser.add_argument("--no-docs", action="store_true", help="skip building Great Expectations Data Docs")
     parser.set_defaults(handler=run)
@@ -46,8 +54,12 @@ def run(args: argparse.Namespace) -> int:
             progress.advance(bar)
     console.print(f"landed {len(files)} files in {stores.landing.uri()}")
     results = sweep_landing(build_docs=not args.no_docs)
-    console.print(summaries.markdown_table(summaries.ingestion_rows(results), [
-        "landing_key", "status", "filing_type", "rows_parsed", "rows_accepted", "rows_quarantined"]))
+    console.print(
+        summaries.markdown_table(
+            summaries.ingestion_rows(results),
+            ["landing_key", "status", "filing_type", "rows_parsed", "rows_accepted", "rows_quarantined"],
+        )
+    )
     published = publish_indicators()
     figures = headline.headline_figures(stores.published, published["snapshot_id"], args.year)
     console.print(headline.render(published, figures, stores.published.uri(), args.year))
