@@ -107,7 +107,9 @@ SNAPSHOTS_PREFIX = "snapshots/"
 ATTEMPTS_PREFIX = "_attempts/"
 
 
-def snapshot_data_file(snapshot_id: str, dataset: str, partition: tuple[tuple[str, str], ...], part: int) -> str:
+def snapshot_data_file(
+    snapshot_id: str, dataset: str, partition: tuple[tuple[str, str], ...], part: int
+) -> str:
     """A Parquet file: `<dataset>/<col>=<value>/.../part-00000.parquet` (Hive-style directories)."""
     directories = "".join(f"{column}={value}/" for column, value in partition)
     return snapshot_dataset_prefix(snapshot_id, dataset) + f"{directories}part-{part:05d}.parquet"

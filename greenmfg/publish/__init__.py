@@ -1,0 +1,34 @@
+"""Snapshots: atomic Parquet publication, manifest, commit log, diff gate, retention and the reader.
+
+Layout in the published area (plain Parquet and JSON, readable without this package):
+  snapshots/<id>/<dataset>/[<col>=<value>/]part-00000.parquet   data, Hive-style partitions
+  snapshots/<id>/manifest.json                                   files, checksums, schemas, provenance
+  snapshots/<id>/data_dictionary.json, data_dictionary.md        the dictionary
+  _commits/<n>.json                                              commit log; latest = highest n
+"""
+
+from greenmfg.publish.commits import CommitEntry, latest, list_snapshots, resolve, utc_now_iso
+from greenmfg.publish.diff import DiffPolicy, PeriodChange, SnapshotDiff
+from greenmfg.publish.reader import dataset_schema, read_dataframe, read_dataset, read_manifest, to_frame
+from greenmfg.publish.retention import cleanup_uncommitted, prune
+from greenmfg.publish.writer import PublishResult, publish_snapshot
+
+__all__ = [
+    "CommitEntry",
+    "DiffPolicy",
+    "PeriodChange",
+    "PublishResult",
+    "SnapshotDiff",
+    "cleanup_uncommitted",
+    "dataset_schema",
+    "latest",
+    "list_snapshots",
+    "prune",
+    "publish_snapshot",
+    "read_dataframe",
+    "read_dataset",
+    "read_manifest",
+    "resolve",
+    "to_frame",
+    "utc_now_iso",
+]
