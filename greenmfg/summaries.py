@@ -45,3 +45,39 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+# The rows of a dataset that describe the whole city: totals over districts, divisions and kinds.
+_CITY_TOTALS = {
+    "region_code": "330500",
+    "industry_division": "ALL",
+    "incentive_kind": "ALL",
+    "source_list": "register",
+}
+
+
+def city_totals(frame) -> list[dict]:
+    """The city-total rows of an indicator dataset, without their provenance columns, as plain dicts."""
+    mask = None
+    for column, value in _CITY_TOTALS.items():
+        if column in frame.columns:
+            match = frame[column].astype("string") == value
+            mask = match if mask is None else mask & match
+    rows = frame[mask.fillna(False)] if mask is not None else frame
+    rows = rows.drop(columns=[c for c in ("source_sha256s",) if c in rows.columns])
+    return [
+        {k: (None if v is None or v != v else v) for k, v in row.items()} for row in rows.to_dict("records")
+    ]
+
+
+def publication_markdown(result, datasets: dict) -> str:
+    """Snapshot id and location, diff warnings, and the city totals of each dataset."""
+    status = f"commit {result.sequence}" if result.is_new else "unchanged: nothing new published"
+    parts = [f"# Snapshot `{result.snapshot_id}` ({status})", "", f"Manifest: `{result.manifest_key}`", ""]
+    if result.warnings:
+        parts += ["## Warnings", "", *(f"- {w}" for w in result.warnings), ""]
+    for name, frame in sorted(datasets.items()):
+        if name == "green_list_counts":
+            frame = frame[frame["tier"].astype("string") == "national"]
+        parts += [f"## {name} (city totals)", "", markdown_table(city_totals(frame)), ""]
+    return "\n".join(parts)

@@ -51,6 +51,12 @@ class PublishResult:
     diff: SnapshotDiff
     warnings: list[str] = field(default_factory=list)
 
+    def to_dict(self) -> dict:
+        return {
+            "snapshot_id": self.snapshot_id, "sequence": self.sequence, "is_new": self.is_new,
+            "manifest_key": self.manifest_key, "diff": self.diff.to_dict(), "warnings": list(self.warnings),
+        }
+
 
 @dataclass(frozen=True)
 class _Snapshot:

@@ -1,0 +1,78 @@
+"""The bureau's headline figures for one year, read back from a published snapshot (never recomputed)."""
+
+from __future__ import annotations
+
+from greenmfg.codes import CITY_CODE
+from greenmfg.publish import read_dataframe
+from greenmfg.storage import ObjectStore
+
+ALL = "ALL"
+NATIONAL_LIST_TYPES = ("green_factory", "green_park", "green_supply_chain", "green_design_product")
+
+
+def _city_row(published: ObjectStore, snapshot_id: str, dataset: str, year: int, **match: str) -> dict:
+    filters = [("year", "=", year), ("region_code", "=", CITY_CODE), *((k, "=", v) for k, v in match.items())]
+    frame = read_dataframe(published, dataset, snapshot_id=snapshot_id, filters=filters)
+    return frame.iloc[0].to_dict() if len(frame) else {}
+
+
+def headline_figures(published: ObjectStore, snapshot_id: str, year: int) -> dict:
+    """Green plants and coverage, national list counts, incentives, green loans and energy intensity."""
+    coverage = _city_row(published, snapshot_id, "green_coverage", year, industry_division=ALL)
+    finance = _city_row(published, snapshot_id, "green_finance", year)
+    incentives = _city_row(published, snapshot_id, "incentives", year, incentive_kind=ALL)
+    energy = _city_row(published, snapshot_id, "energy_intensity", year, industry_division=ALL)
+    national = {
+        list_type: _city_row(
+            published,
+            snapshot_id,
+            "green_list_counts",
+            year,
+            source_list="register",
+            list_type=list_type,
+            tier="national",
+        ).get("entities")
+        for list_type in NATIONAL_LIST_TYPES
+    }
+    return {
+        "green_plants": coverage.get("green_plants"),
+        "above_size_enterprises": coverage.get("above_size_enterprises"),
+        "coverage_pct": coverage.get("coverage_pct"),
+        "star_threshold": coverage.get("star_threshold"),
+        "national": national,
+        "incentive_grants": incentives.get("grants"),
+        "incentive_total_10k_yuan": incentives.get("total_10k_yuan"),
+        "incentive_largest_10k_yuan": incentives.get("largest_10k_yuan"),
+        "incentive_above_cap_grants": incentives.get("above_cap_grants"),
+        "loan_applicants": finance.get("applicant_enterprises"),
+        "loan_total_10k_yuan": finance.get("loan_total_10k_yuan"),
+        "energy_per_10k_yuan_value_added": energy.get("energy_per_10k_yuan_value_added"),
+        "energy_decline_rate_pct": energy.get("decline_rate_pct"),
+    }
+
+
+def render(published_result: dict, figures: dict, location: str, year: int) -> str:
+    """The closing lines of `greenmfg run`: where the snapshot is, and the figures it holds."""
+    national = figures["national"]
+    status = "new snapshot" if published_result.get("is_new") else "unchanged: nothing new published"
+    lines = [
+        f"snapshot {published_result['snapshot_id']} ({status}) in {location}",
+        f"headline figures for {year}, read back from the snapshot:",
+        f"  accredited green plants          {figures['green_plants']:,} "
+        f"(stars ≥ {figures['star_threshold']})",
+        f"  above-size enterprises           {figures['above_size_enterprises']:,}",
+        f"  green-plant coverage             {figures['coverage_pct']:.1f} %",
+        f"  national green parks             {national['green_park']}",
+        f"  national green factories         {national['green_factory']}",
+        f"  national supply-chain companies  {national['green_supply_chain']}",
+        f"  national green design products   {national['green_design_product']}",
+        f"  green-loan applicants            {figures['loan_applicants']}",
+        f"  green loans applied for          {figures['loan_total_10k_yuan'] / 1e4:,.2f} 亿元 "
+        f"({figures['loan_total_10k_yuan'] * 1e4 / 1e9:.1f} billion yuan)",
+        f"  incentives granted               {figures['incentive_grants']} grants, "
+        f"{figures['incentive_total_10k_yuan']:,.1f} 万元, "
+        f"largest {figures['incentive_largest_10k_yuan']:,.1f} 万元",
+        f"  energy per 10,000 yuan of VA     {figures['energy_per_10k_yuan_value_added']:.4f} tce "
+        f"(decline {figures['energy_decline_rate_pct']:.2f} %)",
+    ]
+    return "\n".join(lines)
