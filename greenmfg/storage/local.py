@@ -105,10 +105,69 @@ class LocalStore(ObjectStore):
         return sorted(found, key=lambda info: info.key)
 
     def delete(self, key: str) -> None:
-        try:
-            self._path(key).unlink()
-        except FileNotFoundError:
-            pass
+        self._path(key).unlink(missing_ok=True)
 
     def arrow_filesystem(self) -> tuple[pafs.FileSystem, str]:
-        return pafs.LocalFileSystem(), str(self.root)
+        return pafs.PyFileSystem(_ParentsCreatingHandler()), str(self.root)
+
+
+class _ParentsCreatingHandler(pafs.FileSystemHandler):
+    """The local filesystem, except that writing a file creates its folder, as writing to S3 needs none.
+
+    Without it `pq.write_table(..., store.arrow_path(key))` works on S3 and fails locally.
+    """
+
+    def __init__(self) -> None:
+        self._fs = pafs.LocalFileSystem()
+
+    def _parent(self, path: str) -> None:
+        self._fs.create_dir(os.path.dirname(path) or ".", recursive=True)
+
+    def open_output_stream(self, path, metadata):
+        self._parent(path)
+        return self._fs.open_output_stream(path, metadata=metadata)
+
+    def open_append_stream(self, path, metadata):
+        self._parent(path)
+        return self._fs.open_append_stream(path, metadata=metadata)
+
+    def move(self, src, dest):
+        self._parent(dest)
+        self._fs.move(src, dest)
+
+    def copy_file(self, src, dest):
+        self._parent(dest)
+        self._fs.copy_file(src, dest)
+
+    def get_type_name(self):
+        return "greenmfg-local"
+
+    def normalize_path(self, path):
+        return self._fs.normalize_path(path)
+
+    def get_file_info(self, paths):
+        return self._fs.get_file_info(paths)
+
+    def get_file_info_selector(self, selector):
+        return self._fs.get_file_info(selector)
+
+    def create_dir(self, path, recursive):
+        self._fs.create_dir(path, recursive=recursive)
+
+    def delete_dir(self, path):
+        self._fs.delete_dir(path)
+
+    def delete_dir_contents(self, path, missing_dir_ok=False):
+        self._fs.delete_dir_contents(path, missing_dir_ok=missing_dir_ok)
+
+    def delete_root_dir_contents(self):
+        raise StorageError("refusing to delete the contents of the local filesystem root")
+
+    def delete_file(self, path):
+        self._fs.delete_file(path)
+
+    def open_input_stream(self, path):
+        return self._fs.open_input_stream(path)
+
+    def open_input_file(self, path):
+        return self._fs.open_input_file(path)
