@@ -41,7 +41,7 @@ class Selection:
         for record in sorted(self.records, key=lambda r: (r["original_name"], r["sha256"])):
             for part in record.get("parts", []):
                 failed = [
-                    {"expectation": e["name"], "severity": e["severity"], "failed": e["failed"]}
+                    {"rule": e["rule"], "severity": e["severity"], "failed": e["failed"]}
                     for e in part.get("validation", {}).get("expectations", [])
                     if e.get("failed")
                 ]

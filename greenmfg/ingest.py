@@ -34,6 +34,7 @@ class PartOutcome:
     rows_accepted: int
     rows_quarantined: int
     status: str  # "accepted" | "rejected"
+    rows_flagged: int = 0
     rejection_reasons: list[str] = field(default_factory=list)
     dropped_rows: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -142,7 +143,8 @@ def ingest_bytes(
             periods=[int(p) for p in table.periods],
             rows_parsed=len(table.rows),
             rows_accepted=0 if outcome.is_rejected else len(outcome.accepted),
-            rows_quarantined=len(outcome.quarantine),
+            rows_quarantined=outcome.summary.rows_quarantined,
+            rows_flagged=outcome.summary.rows_flagged,
             status="rejected" if outcome.is_rejected else "accepted",
             rejection_reasons=list(outcome.rejection_reasons),
             dropped_rows=[(int(row), reason) for row, reason in table.dropped_rows],

@@ -12,7 +12,9 @@ def ingestion_rows(results: Iterable[dict]) -> list[dict]:
         parts = result.get("parts") or [{}]
         for part in parts:
             failed = [
-                e["name"] for e in part.get("validation", {}).get("expectations", []) if e.get("failed")
+                f"{e['rule']} ({e['severity']}: {e['failed']})"
+                for e in part.get("validation", {}).get("expectations", [])
+                if e.get("failed")
             ]
             rows.append(
                 {
@@ -24,6 +26,7 @@ def ingestion_rows(results: Iterable[dict]) -> list[dict]:
                     "rows_parsed": part.get("rows_parsed", 0),
                     "rows_accepted": part.get("rows_accepted", 0),
                     "rows_quarantined": part.get("rows_quarantined", 0),
+                    "rows_flagged": part.get("rows_flagged", 0),
                     "rows_dropped": len(part.get("dropped_rows", [])),
                     "failed_expectations": ", ".join(failed),
                     "message": result.get("message", ""),

@@ -13,6 +13,17 @@ MIIT_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mii
 STATE_DIR = Path(".greenmfg")
 
 
+def quiet_prefect(*, verbose: bool) -> None:
+    """No telemetry from the temporary Prefect server, and its logs only when asked for."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="land the reference filings and MIIT lists, ingest, publish")
     parser.add_argument(
@@ -32,7 +43,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def ingestion_table(rows: list[dict]):
+    from rich.table import Table
+
+    columns = [
+        "landing_key",
+        "status",
+        "filing_type",
+        "rows_parsed",
+        "rows_accepted",
+        "rows_quarantined",
+        "rows_flagged",
+    ]
+    table = Table(title="ingested filings", show_lines=False)
+    for column in columns:
+        table.add_column(column.replace("_", " "), justify="right" if column.startswith("rows") else "left")
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in columns))
+    return table
+
+
 def run(args: argparse.Namespace) -> int:
+    quiet_prefect(verbose=args.verbose)
     from flows.publish_indicators import publish_indicators
     from flows.sweep_landing import sweep_landing
     from greenmfg import headline, landing_copy, miit_landing, summaries
