@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from prefect import flow
+from prefect import flow, unmapped
 
 from greenmfg.indicators import IndicatorParameters
 from greenmfg.summaries import publication_markdown
 from tasks.artifacts import report_ingestion, report_publication
 from tasks.publishing import derive, load_inputs, publish, select_filings
 from tasks.reprocessing import assemble, plan_reprocess, revalidate
+from tasks.runners import make_task_runner
 
 
-@flow(name="reprocess", log_prints=False)
+@flow(name="reprocess", log_prints=False, task_runner=make_task_runner())
 def reprocess(
     year_from: int,
     year_to: int,
@@ -24,7 +25,8 @@ def reprocess(
     plan = plan_reprocess(year_from, year_to, filing_type, dataset, reparse)
     if dry_run:
         return {"plan": plan.to_dict(), "published": None}
-    report_ingestion(revalidate(plan.reparse_filings))
+    shas = plan.reparse_filings
+    report_ingestion(revalidate.map(shas, list(range(1, len(shas) + 1)), unmapped(len(shas))).result())
     params = IndicatorParameters(star_threshold=star_threshold)
     selection = select_filings()
     inputs = load_inputs(selection)

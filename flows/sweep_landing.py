@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from prefect import flow
+from prefect import flow, unmapped
 
 from tasks.artifacts import report_ingestion
 from tasks.ingestion import ingest_landed_object, list_pending_landings
+from tasks.runners import make_task_runner
 
 
-@flow(name="sweep-landing", log_prints=False)
+@flow(name="sweep-landing", log_prints=False, task_runner=make_task_runner())
 def sweep_landing(build_docs: bool = True) -> list[dict]:
     pending = list_pending_landings()
-    results = [ingest_landed_object(key, build_docs=build_docs) for key in pending]
+    results = ingest_landed_object.map(pending, build_docs=unmapped(build_docs)).result()
     report_ingestion(results)
     return results

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from greenmfg import archive, progress, staging
+from greenmfg import archive, staging
 from greenmfg.build import Selection
 from greenmfg.contracts import MIIT_FILING_TYPES, get_contract
 from greenmfg.errors import GreenmfgError
@@ -112,14 +112,6 @@ def reingest(stores: Stores, sha256: str, *, build_docs: bool = True) -> IngestR
         received_at=record["received_at"],
         build_docs=build_docs,
     )
-
-
-def reingest_all(stores: Stores, shas: list[str], *, build_docs: bool = True) -> list[IngestResult]:
-    results = []
-    for done, sha in enumerate(shas, start=1):
-        results.append(reingest(stores, sha, build_docs=build_docs))
-        progress.step(f"re-validated {sha[:12]}", done, len(shas))
-    return results
 
 
 def keep_outside_range(

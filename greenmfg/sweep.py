@@ -41,7 +41,9 @@ def ingest_landed(
     if info is None:
         raise ObjectNotFoundError(f"{stores.landing.uri(landing_key)} does not exist")
     data = stores.landing.read_bytes(landing_key)
-    received_at = utc_now_iso()
+    # Landing time, not ingestion time: corrections win by when they arrived, whatever order the
+    # ingestions run in (the sweep may fan out in parallel).
+    received_at = info.modified_at or utc_now_iso()
     if is_ignorable(landing_key):
         result = IngestResult("", landing_key, "ignored", "temporary or hidden object", [], {})
         _write_index(stores, landing_key, info, result)

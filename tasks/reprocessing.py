@@ -8,7 +8,7 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from greenmfg import build, reprocess
+from greenmfg import build, progress, reprocess
 from greenmfg.storage import open_stores
 from tasks.retry import RETRY_OPTIONS
 
@@ -23,19 +23,18 @@ def plan_reprocess(
     )
 
 
-@task(name="revalidate-filings", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def revalidate(shas: list[str], build_docs: bool = True) -> list[dict]:
-    results = reprocess.reingest_all(open_stores(), shas, build_docs=build_docs)
-    return [
-        {
-            "landing_key": r.record.get("landing_key", ""),
-            "sha256": r.sha256,
-            "status": r.status,
-            "message": r.message,
-            "parts": [asdict(p) for p in r.parts],
-        }
-        for r in results
-    ]
+@task(name="revalidate-filing", cache_policy=NO_CACHE, **RETRY_OPTIONS)
+def revalidate(sha256: str, position: int, total: int, build_docs: bool = True) -> dict:
+    """Parse and validate one archived filing again (the reprocess flow maps this over its filings)."""
+    result = reprocess.reingest(open_stores(), sha256, build_docs=build_docs)
+    progress.step(f"re-validated {sha256[:12]}", position, total)
+    return {
+        "landing_key": result.record.get("landing_key", ""),
+        "sha256": result.sha256,
+        "status": result.status,
+        "message": result.message,
+        "parts": [asdict(p) for p in result.parts],
+    }
 
 
 @task(name="assemble-datasets", cache_policy=NO_CACHE, **RETRY_OPTIONS)

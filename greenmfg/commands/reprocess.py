@@ -29,6 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help=f"run the {DEPLOYMENT} deployment on the Prefect server (PREFECT_API_URL)",
     )
+    parser.add_argument(
+        "--task-runner",
+        choices=("default", "dask"),
+        default="default",
+        help="fan out per filing: in order in-process (default) or on a Dask cluster",
+    )
+    parser.add_argument("--dask-address", help="scheduler of a running Dask cluster (default: a local one)")
     parser.set_defaults(handler=run)
 
 
@@ -63,21 +70,23 @@ def run(args: argparse.Namespace) -> int:
         flow_run = run_deployment(DEPLOYMENT, parameters=parameters, timeout=0)
         console.print(f"submitted flow run {flow_run.name} ({flow_run.id}) of {DEPLOYMENT}")
         return 0
-    return _run_in_process(console, parameters)
+    return _run_in_process(console, parameters, args)
 
 
-def _run_in_process(console: Console, parameters: dict) -> int:
+def _run_in_process(console: Console, parameters: dict, args: argparse.Namespace) -> int:
     import logging
 
     from flows.reprocess import reprocess as reprocess_flow
     from greenmfg.progress import LOGGER, ProgressBarHandler
+    from tasks.runners import make_task_runner
 
     with Progress(console=console, transient=True) as bar:
         handler = ProgressBarHandler(bar)
         LOGGER.addHandler(handler)
         LOGGER.setLevel(logging.INFO)
         try:
-            result = reprocess_flow(**parameters)
+            runner = make_task_runner(args.task_runner, address=args.dask_address)
+            result = reprocess_flow.with_options(task_runner=runner)(**parameters)
         finally:
             LOGGER.removeHandler(handler)
     published = result["published"]

@@ -40,6 +40,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--year", type=int, default=2020, help="year of the headline figures (default: 2020)")
     parser.add_argument("--no-docs", action="store_true", help="skip building Great Expectations Data Docs")
+    parser.add_argument(
+        "--task-runner",
+        choices=("default", "dask"),
+        default="default",
+        help="fan out per filing: in order in-process (default) or on a Dask cluster",
+    )
+    parser.add_argument("--dask-address", help="scheduler of a running Dask cluster (default: a local one)")
     parser.set_defaults(handler=run)
 
 
@@ -70,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     from greenmfg import headline, landing_copy, miit_landing, summaries
     from greenmfg.reference import generate
     from greenmfg.storage import open_stores
+    from tasks.runners import make_task_runner
 
     console = Console()
     stores = open_stores()
@@ -85,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
             landing_copy.land(stores.landing, [(key, path)])
             progress.advance(bar)
     console.print(f"landed {len(files)} files in {stores.landing.uri()}")
-    results = sweep_landing(build_docs=not args.no_docs)
+    runner = make_task_runner(args.task_runner, address=args.dask_address)
+    results = sweep_landing.with_options(task_runner=runner)(build_docs=not args.no_docs)
     console.print(
         summaries.markdown_table(
             summaries.ingestion_rows(results),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pyarrow.fs as pafs
 
@@ -13,6 +14,11 @@ class ObjectInfo:
     key: str
     size: int
     etag: str
+    modified_at: str | None = None  # ISO 8601 UTC, when the store recorded the last write
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class ObjectStore(ABC):

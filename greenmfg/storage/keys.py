@@ -123,3 +123,10 @@ def snapshot_dictionary(snapshot_id: str, extension: str) -> str:
 def snapshot_attempt(snapshot_id: str) -> str:
     """Marker of a publish in progress (when it started), so cleanup spares recent uncommitted files."""
     return f"{ATTEMPTS_PREFIX}{snapshot_id}.json"
+
+
+# published area: the report of a snapshot (appended by the report engineer). Not listed in the manifest,
+# so it can be rebuilt without changing the snapshot's content-derived id.
+def snapshot_report(snapshot_id: str) -> str:
+    """The self-contained HTML report written beside a snapshot's data."""
+    return snapshot_prefix(snapshot_id) + "report.html"

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.fs as pafs
 
 from greenmfg.errors import ObjectNotFoundError, PreconditionFailedError, StorageError
-from greenmfg.storage.base import ObjectInfo, ObjectStore
+from greenmfg.storage.base import ObjectInfo, ObjectStore, iso_utc
 
 _TMP_PREFIX = ".tmp-"
+
+
+def _modified(stat: os.stat_result) -> str:
+    return iso_utc(datetime.fromtimestamp(stat.st_mtime_ns / 1e9, UTC))
 
 
 def _etag(stat: os.stat_result) -> str:
@@ -88,7 +93,7 @@ class LocalStore(ObjectStore):
             return None
         if not os.path.isfile(self._path(key)):
             return None
-        return ObjectInfo(key, stat.st_size, _etag(stat))
+        return ObjectInfo(key, stat.st_size, _etag(stat), _modified(stat))
 
     def list(self, prefix: str = "") -> list[ObjectInfo]:
         base = self.root
@@ -101,7 +106,7 @@ class LocalStore(ObjectStore):
                 key = full.relative_to(base).as_posix()
                 if key.startswith(prefix):
                     stat = full.stat()
-                    found.append(ObjectInfo(key, stat.st_size, _etag(stat)))
+                    found.append(ObjectInfo(key, stat.st_size, _etag(stat), _modified(stat)))
         return sorted(found, key=lambda info: info.key)
 
     def delete(self, key: str) -> None:

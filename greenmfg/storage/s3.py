@@ -25,7 +25,7 @@ from greenmfg.errors import (
     TransientStorageError,
 )
 from greenmfg.settings import Settings
-from greenmfg.storage.base import ObjectInfo, ObjectStore
+from greenmfg.storage.base import ObjectInfo, ObjectStore, iso_utc
 
 # Few, short retries inside botocore: the pipeline's own retries (Prefect tasks) handle longer outages.
 _CLIENT_CONFIG = Config(
@@ -145,7 +145,9 @@ class S3Store(ObjectStore):
             if _status(exc) == 404:
                 return None
             raise self._error(exc, "head", key) from None
-        return ObjectInfo(key, int(response["ContentLength"]), _unquote(response["ETag"]))
+        return ObjectInfo(
+            key, int(response["ContentLength"]), _unquote(response["ETag"]), iso_utc(response["LastModified"])
+        )
 
     def list(self, prefix: str = "") -> list[ObjectInfo]:
         root = f"{self.prefix}/" if self.prefix else ""
@@ -159,7 +161,12 @@ class S3Store(ObjectStore):
                     if item["Key"].endswith("/"):
                         continue  # directory markers some tools (and SeaweedFS) create
                     found.append(
-                        ObjectInfo(item["Key"][len(root) :], int(item["Size"]), _unquote(item["ETag"]))
+                        ObjectInfo(
+                            item["Key"][len(root) :],
+                            int(item["Size"]),
+                            _unquote(item["ETag"]),
+                            iso_utc(item["LastModified"]),
+                        )
                     )
         except (ClientError, BotoCoreError) as exc:
             raise self._error(exc, "list", prefix) from None
