@@ -130,3 +130,7 @@ def snapshot_attempt(snapshot_id: str) -> str:
 def snapshot_report(snapshot_id: str) -> str:
     """The self-contained HTML report written beside a snapshot's data."""
     return snapshot_prefix(snapshot_id) + "report.html"
+
+
+def validation_gx_result(filing_type: str, sha256: str) -> str:
+    return validation_prefix(filing_type, sha256) + "gx_result.json"
