@@ -1,0 +1,169 @@
+"""The whole pipeline on the reference filings, in-process on local stores (no Prefect): landing → archive →
+parse → validate → stage → derive → publish, checked against the generator's answer key."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from greenmfg import archive, build, headline, landing_copy, reprocess, staging, sweep
+from greenmfg.indicators import IndicatorParameters
+from greenmfg.publish import latest, read_dataframe
+from greenmfg.reference import generate
+from greenmfg.storage import LocalStore, Stores, keys
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reference")
+    generate(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def answer_key(reference: Path) -> dict:
+    return json.loads((reference / "answer_key.json").read_text(encoding="utf-8"))
+
+
+def _stores(root: Path) -> Stores:
+    return Stores(*(LocalStore(root / area) for area in ("landing", "raw", "staging", "published")))
+
+
+def _ingest_everything(stores: Stores) -> list:
+    return [
+        sweep.ingest_landed(stores, info.key, build_docs=False) for info in sweep.pending_landings(stores)
+    ]
+
+
+def _publish(stores: Stores, params: IndicatorParameters | None = None):
+    params = params or IndicatorParameters()
+    selection = build.select_filings(stores)
+    datasets = build.derive(build.load_inputs(stores, selection), params)
+    return build.publish(stores, datasets, selection, params), datasets
+
+
+@pytest.fixture(scope="module")
+def pipeline(reference: Path, tmp_path_factory: pytest.TempPathFactory):
+    stores = _stores(tmp_path_factory.mktemp("store"))
+    landing_copy.land(stores.landing, landing_copy.landing_files(reference))
+    results = _ingest_everything(stores)
+    published, _ = _publish(stores)
+    return stores, results, published
+
+
+def test_every_reference_filing_is_accepted_without_row_failures(pipeline, answer_key) -> None:
+    _, results, _ = pipeline
+    assert sorted(r.original_name for r in results) == sorted(Path(k).name for k in answer_key["files"])
+    for result in results:
+        assert result.status == "accepted", (result.original_name, result.message)
+        for part in result.parts:
+            assert part.rows_quarantined == 0, (result.original_name, part.validation)
+            assert part.rows_accepted == answer_key["files"][result.record["landing_key"]]["rows"]
+
+
+def test_headline_figures_read_back_equal_the_answer_key(pipeline, answer_key) -> None:
+    stores, _, published = pipeline
+    expected = answer_key["headline"]
+    figures = headline.headline_figures(stores.published, published.snapshot_id, expected["year"])
+    assert figures["green_plants"] == expected["green_plants"]
+    assert figures["above_size_enterprises"] == expected["above_size_enterprises"]
+    assert figures["coverage_pct"] == pytest.approx(expected["coverage_pct"], abs=0.01)
+    assert figures["national"] == {
+        "green_factory": expected["national_green_factories"],
+        "green_park": expected["national_green_parks"],
+        "green_supply_chain": expected["national_green_supply_chain"],
+        "green_design_product": expected["national_green_design_products"],
+    }
+    assert figures["loan_applicants"] == expected["loans_enterprises"]
+    assert figures["loan_total_10k_yuan"] == pytest.approx(expected["loans_total_10k_yuan"])
+    kinds = expected["incentives"].values()
+    assert figures["incentive_grants"] == sum(k["count"] for k in kinds)
+    assert figures["incentive_total_10k_yuan"] == pytest.approx(sum(k["total_10k_yuan"] for k in kinds))
+    assert figures["incentive_above_cap_grants"] == sum(k["over_cap"] for k in kinds)
+
+
+def test_correction_supersedes_and_both_versions_stay_archived(pipeline, answer_key) -> None:
+    stores, results, _ = pipeline
+    by_key = {r.record["landing_key"]: r for r in results}
+    corrected = next(k for k, f in answer_key["files"].items() if f["supersedes"])
+    original = answer_key["files"][corrected]["supersedes"]
+    chosen = build.select_filings(stores).chosen
+    period = answer_key["files"][corrected]["period"]
+    assert chosen[("enterprise_stats", period)].sha256 == by_key[corrected].sha256
+    archived = set(archive.list_archived(stores.raw))
+    assert {by_key[corrected].sha256, by_key[original].sha256} <= archived
+    rows = staging.read_part(stores.staging, chosen[("enterprise_stats", period)]).set_index("credit_code")
+    for change in answer_key["corrections"][0]["changes"]:
+        value = rows.loc[change["credit_code"], change["column"]]
+        assert value == pytest.approx(change["after"], rel=1e-9, abs=1e-6)
+
+
+def test_every_published_row_names_archived_source_filings(pipeline) -> None:
+    stores, _, published = pipeline
+    archived = set(archive.list_archived(stores.raw))
+    for dataset in ("green_coverage", "green_finance", "incentives", "energy_intensity"):
+        frame = read_dataframe(stores.published, dataset, snapshot_id=published.snapshot_id)
+        sources = {s for cell in frame["source_sha256s"].dropna() for s in cell.split(";")}
+        assert sources and sources <= archived, dataset
+
+
+def test_same_bytes_landing_again_are_a_duplicate(pipeline, reference) -> None:
+    stores, _, _ = pipeline
+    before = archive.list_archived(stores.raw)
+    key, path = landing_copy.landing_files(reference)[0]
+    copy_key = key.replace("/", "/again_", 1)
+    stores.landing.write_bytes(copy_key, path.read_bytes())
+    result = sweep.ingest_landed(stores, copy_key, build_docs=False)
+    assert result.status == "duplicate"
+    assert archive.list_archived(stores.raw) == before
+
+
+def test_refused_key_is_archived_as_rejected_not_processed(pipeline) -> None:
+    stores, _, _ = pipeline
+    stores.landing.write_bytes("energy_bills/2020.csv", b"a,b\n1,2\n")
+    result = sweep.ingest_landed(stores, "energy_bills/2020.csv", build_docs=False)
+    assert result.status == "refused" and "unknown filing type" in result.message
+    assert stores.raw.exists(keys.raw_rejected(result.sha256))
+    assert not stores.staging.exists(keys.ingestion_record(result.sha256))
+
+
+def test_unchanged_rerun_publishes_nothing_new(pipeline) -> None:
+    stores, _, published = pipeline
+    assert sweep.pending_landings(stores) == []
+    again, _ = _publish(stores)
+    assert not again.is_new
+    assert again.snapshot_id == published.snapshot_id == latest(stores.published).snapshot_id
+
+
+def test_reprocess_of_one_year_changes_only_that_year(pipeline) -> None:
+    stores, _, _ = pipeline
+    before = latest(stores.published)
+    params = replace(IndicatorParameters(), star_threshold=5)
+    selection = build.select_filings(stores)
+    plan = reprocess.plan(selection, 2020, 2020, dataset="green_coverage")
+    derived = build.derive(build.load_inputs(stores, selection), params)
+    datasets = reprocess.assemble(stores.published, derived, plan)
+    result = build.publish(stores, datasets, selection, params)
+    assert result.is_new
+
+    def coverage(snapshot_id: str) -> pd.DataFrame:
+        return read_dataframe(stores.published, "green_coverage", snapshot_id=snapshot_id)
+
+    old, new = coverage(before.snapshot_id), coverage(result.snapshot_id)
+    pd.testing.assert_frame_equal(
+        old[old["year"] != 2020].reset_index(drop=True), new[new["year"] != 2020].reset_index(drop=True)
+    )
+    assert (
+        not old[old["year"] == 2020]
+        .reset_index(drop=True)
+        .equals(new[new["year"] == 2020].reset_index(drop=True))
+    )
+    for name in ("green_finance", "incentives", "energy_intensity", "green_list_counts"):
+        pd.testing.assert_frame_equal(
+            read_dataframe(stores.published, name, snapshot_id=before.snapshot_id),
+            read_dataframe(stores.published, name, snapshot_id=result.snapshot_id),
+        )
