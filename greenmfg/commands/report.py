@@ -1,0 +1,47 @@
+"""`greenmfg report`: rebuild the HTML report of the latest (or a given) snapshot, beside the data."""
+
+from __future__ import annotations
+
+import argparse
+import webbrowser
+from pathlib import Path
+
+from greenmfg.errors import SnapshotError
+from greenmfg.publish import latest
+from greenmfg.storage import open_stores
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("report", help="rebuild the HTML report of a snapshot (latest by default)")
+    parser.add_argument("--snapshot", metavar="ID", help="snapshot id (default: the latest committed one)")
+    parser.add_argument("--output", type=Path, metavar="PATH", help="also write the report to this file")
+    parser.add_argument("--open", action="store_true", help="open the report in a web browser")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from greenmfg.report import publish_report
+
+    stores = open_stores()
+    snapshot_id = args.snapshot
+    if snapshot_id is None:
+        head = latest(stores.published)
+        if head is None:
+            raise SnapshotError(
+                f"{stores.published.uri()}: no snapshot published yet; run `greenmfg run` first"
+            )
+        snapshot_id = head.snapshot_id
+    key = publish_report(stores, snapshot_id)
+    print(f"report of snapshot {snapshot_id}: {stores.published.uri(key)}")
+    opened = stores.published.uri(key)
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_bytes(stores.published.read_bytes(key))
+        print(f"copy written to {args.output} (links into the staging area work from the store's copy)")
+        opened = str(args.output.resolve())
+    if args.open:
+        if opened.startswith("s3://"):
+            print("the report is in S3: pass --output PATH to open a local copy")
+        else:
+            webbrowser.open(Path(opened).resolve().as_uri())
+    return 0
