@@ -8,7 +8,10 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.greenmfg/prefect-home
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint venv clean browser
+
+# The report test renders in Debian's Chromium, with CJK fonts for the screenshot.
+CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
@@ -22,9 +25,17 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/greenmfg run
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "make: the report test needs Debian's chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 2; fi
+
+browser: $(CHROMIUM)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,7 +7,7 @@ from prefect import flow
 from greenmfg.indicators import IndicatorParameters
 from greenmfg.summaries import publication_markdown
 from tasks.artifacts import report_publication
-from tasks.publishing import derive, load_inputs, publish, select_filings
+from tasks.publishing import derive, load_inputs, publish, publish_report, select_filings
 
 
 @flow(name="publish-indicators", log_prints=False)
@@ -17,5 +17,6 @@ def publish_indicators(star_threshold: int = IndicatorParameters.star_threshold)
     inputs = load_inputs(selection)
     datasets = derive(inputs, params)
     result = publish(datasets, selection, params)
-    report_publication(publication_markdown(result, datasets))
-    return result.to_dict()
+    report_url = publish_report(result.snapshot_id)
+    report_publication(publication_markdown(result, datasets, report_url))
+    return result.to_dict() | {"report": report_url}

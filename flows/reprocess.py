@@ -7,7 +7,7 @@ from prefect import flow, unmapped
 from greenmfg.indicators import IndicatorParameters
 from greenmfg.summaries import publication_markdown
 from tasks.artifacts import report_ingestion, report_publication
-from tasks.publishing import derive, load_inputs, publish, select_filings
+from tasks.publishing import derive, load_inputs, publish, publish_report, select_filings
 from tasks.reprocessing import assemble, plan_reprocess, revalidate
 from tasks.runners import make_task_runner
 
@@ -32,5 +32,6 @@ def reprocess(
     inputs = load_inputs(selection)
     datasets = assemble(derive(inputs, params), plan)
     result = publish(datasets, selection, params)
-    report_publication(publication_markdown(result, datasets))
-    return {"plan": plan.to_dict(), "published": result.to_dict()}
+    report_url = publish_report(result.snapshot_id)
+    report_publication(publication_markdown(result, datasets, report_url))
+    return {"plan": plan.to_dict(), "published": result.to_dict() | {"report": report_url}}

@@ -73,10 +73,12 @@ def city_totals(frame) -> list[dict]:
     ]
 
 
-def publication_markdown(result, datasets: dict) -> str:
+def publication_markdown(result, datasets: dict, report_url: str | None = None) -> str:
     """Snapshot id and location, diff warnings, and the city totals of each dataset."""
     status = f"commit {result.sequence}" if result.is_new else "unchanged: nothing new published"
     parts = [f"# Snapshot `{result.snapshot_id}` ({status})", "", f"Manifest: `{result.manifest_key}`", ""]
+    if report_url:
+        parts += [f"Report: [{report_url}]({report_url})", ""]
     if result.warnings:
         parts += ["## Warnings", "", *(f"- {w}" for w in result.warnings), ""]
     for name, frame in sorted(datasets.items()):

@@ -31,3 +31,12 @@ def derive(
 @task(name="publish-snapshot", cache_policy=NO_CACHE, **RETRY_OPTIONS)
 def publish(datasets: dict[str, pd.DataFrame], selection: build.Selection, params):
     return build.publish(open_stores(), datasets, selection, params)
+
+
+@task(name="publish-report", cache_policy=NO_CACHE, **RETRY_OPTIONS)
+def publish_report(snapshot_id: str) -> str:
+    """The snapshot's HTML report, written next to its data; returns its address."""
+    from greenmfg.report import publish_report as write_report
+
+    stores = open_stores()
+    return stores.published.uri(write_report(stores, snapshot_id))

@@ -104,4 +104,5 @@ def run(args: argparse.Namespace) -> int:
     published = publish_indicators()
     figures = headline.headline_figures(stores.published, published["snapshot_id"], args.year)
     console.print(headline.render(published, figures, stores.published.uri(), args.year))
+    console.print(f"report: {published['report']}")
     return 0
