@@ -86,3 +86,29 @@ def publication_markdown(result, datasets: dict, report_url: str | None = None) 
             frame = frame[frame["tier"].astype("string") == "national"]
         parts += [f"## {name} (city totals)", "", markdown_table(city_totals(frame)), ""]
     return "\n".join(parts)
+
+
+def validation_markdown(results: Iterable[dict]) -> str:
+    """Per filing and table: every expectation that ran, with checked and failed counts and severity."""
+    parts = ["# Validation summary", ""]
+    for result in results:
+        for part in result.get("parts", []):
+            parts.append(
+                f"## {result.get('landing_key') or result.get('original_name', '')} · {part['filing_type']}"
+            )
+            parts.append(
+                f"status **{part['status']}**; rows parsed {part['rows_parsed']}, accepted "
+                f"{part['rows_accepted']}, quarantined {part['rows_quarantined']}"
+            )
+            rows = [
+                {
+                    "expectation": e["rule"],
+                    "severity": e["severity"],
+                    "checked": e["checked"],
+                    "failed": e["failed"],
+                }
+                for e in part.get("validation", {}).get("expectations", [])
+                if e.get("status") != "not run"
+            ]
+            parts += ["", markdown_table(rows), ""]
+    return "\n".join(parts)

@@ -17,6 +17,11 @@ def report_ingestion(results: list[dict]) -> None:
         table=rows,
         description="Filings ingested: rows parsed, accepted, quarantined and dropped, failed expectations.",
     )
+    create_markdown_artifact(
+        key="validation-summary",
+        markdown=summaries.validation_markdown(results),
+        description="Great Expectations results per filing: checked, failed, severity.",
+    )
 
 
 @task(name="report-publication", cache_policy=NO_CACHE)
