@@ -167,3 +167,26 @@ def test_reprocess_of_one_year_changes_only_that_year(pipeline) -> None:
             read_dataframe(stores.published, name, snapshot_id=before.snapshot_id),
             read_dataframe(stores.published, name, snapshot_id=result.snapshot_id),
         )
+
+
+def test_reprocess_dry_run_and_bad_range_from_the_cli(pipeline, monkeypatch, capsys) -> None:
+    from greenmfg.cli import main
+    from greenmfg.settings import get_settings
+
+    stores, _, _ = pipeline
+    monkeypatch.setenv("GREENMFG_STORE_URL", str(Path(stores.staging.url).parent))
+    get_settings.cache_clear()
+    try:
+        commits_before = stores.published.list(keys.COMMITS_PREFIX)
+        assert (
+            main(["reprocess", "--from", "2020", "--to", "2020", "--filing-type", "green_loans", "--dry-run"])
+            == 0
+        )
+        out = capsys.readouterr().out
+        assert "green_finance" in out and "04_2020年绿色贷款申请.csv" in out and "green_coverage" not in out
+        assert stores.published.list(keys.COMMITS_PREFIX) == commits_before
+        assert main(["reprocess", "--from", "2021", "--to", "2020"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--from 2021 is after --to 2020" in err
+    finally:
+        get_settings.cache_clear()

@@ -1,0 +1,91 @@
+"""Reprocess planning and merging are pure: which filings and datasets a range touches, and rows outside the
+range kept exactly as the previous snapshot had them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from greenmfg import reprocess, staging
+from greenmfg.build import Selection
+from greenmfg.errors import GreenmfgError
+
+SHA = {name: (name * 64)[:64] for name in "abcdef"}
+
+
+def _record(sha: str, filing_type: str, periods: list[int], name: str, received_at: str) -> dict:
+    return {
+        "sha256": sha,
+        "original_name": name,
+        "received_at": received_at,
+        "status": "accepted",
+        "parts": [
+            {
+                "filing_type": filing_type,
+                "status": "accepted",
+                "staged": {str(p): {"key": f"k/{sha}/{p}", "rows": 1} for p in periods},
+            }
+        ],
+    }
+
+
+@pytest.fixture
+def selection() -> Selection:
+    records = [
+        _record(SHA["a"], "enterprise_stats", [2019], "2019.csv", "2020-01-01"),
+        _record(SHA["b"], "enterprise_stats", [2019], "2019_更正.csv", "2020-02-01"),
+        _record(SHA["c"], "enterprise_stats", [2020], "2020.csv", "2021-01-01"),
+        _record(SHA["d"], "green_loans", [2020], "loans.csv", "2021-01-01"),
+        _record(SHA["e"], "miit_green_parks", [1, 2], "parks.csv", "2021-01-01"),
+    ]
+    return Selection(staging.winners(staging.staged_parts(records)), records)
+
+
+def test_range_selects_the_filings_in_force_and_all_datasets(selection) -> None:
+    plan = reprocess.plan(selection, 2019, 2019)
+    assert [f["sha256"] for f in plan.filings] == [SHA["b"]]
+    assert plan.reparse_filings == []
+    assert plan.datasets == [
+        "green_coverage",
+        "green_list_counts",
+        "incentives",
+        "green_finance",
+        "energy_intensity",
+    ]
+
+
+def test_reparse_takes_superseded_filings_too(selection) -> None:
+    plan = reprocess.plan(selection, 2019, 2020, filing_type="enterprise_stats", reparse=True)
+    assert plan.reparse_filings == sorted([SHA["a"], SHA["b"], SHA["c"]])
+    assert plan.datasets == ["green_coverage", "energy_intensity"]
+
+
+def test_one_dataset_only(selection) -> None:
+    assert reprocess.plan(selection, 2020, 2020, dataset="green_finance").datasets == ["green_finance"]
+
+
+@pytest.mark.parametrize(
+    ("year_from", "year_to", "filing_type", "dataset", "message"),
+    [
+        (2021, 2020, None, None, "after"),
+        (2020, 2020, "energy_bills", None, "unknown filing type"),
+        (2020, 2020, None, "emissions", "unknown dataset"),
+    ],
+)
+def test_bad_arguments_are_refused(selection, year_from, year_to, filing_type, dataset, message) -> None:
+    with pytest.raises(GreenmfgError, match=message):
+        reprocess.plan(selection, year_from, year_to, filing_type=filing_type, dataset=dataset)
+
+
+def test_rows_outside_the_range_come_from_the_previous_snapshot() -> None:
+    previous = pd.DataFrame(
+        {"year": pd.array([2019, 2020, 2021, None], "Int64"), "value": [1.0, 2.0, 3.0, 9.0]}
+    )
+    derived = pd.DataFrame(
+        {"year": pd.array([2019, 2020, 2021, None], "Int64"), "value": [10.0, 20.0, 30.0, 90.0]}
+    )
+    merged = reprocess.keep_outside_range(derived, previous, 2020, 2020, miit_in_scope=False)
+    assert merged.sort_values("value")["value"].tolist() == [1.0, 3.0, 9.0, 20.0]
+    with_miit = reprocess.keep_outside_range(derived, previous, 2020, 2020, miit_in_scope=True)
+    assert sorted(with_miit["value"].tolist()) == [1.0, 3.0, 20.0, 90.0]
+    assert reprocess.keep_outside_range(derived, None, 2020, 2020, miit_in_scope=False) is derived
