@@ -1,0 +1,135 @@
+"""Landing-to-published latency on the local stack: median over several uploads, printed and written as JSON.
+
+Each upload is a reference filing never seen before (so each one must produce a new snapshot); the clock
+runs from the end of the boto3 upload to the first commit whose snapshot lists the filing. The Prefect
+runs' own timestamps split each latency into stages: upload → ingest run start (event, trigger, worker
+poll, process start, imports), ingest run, ingest end → publish run start, publish run start → commit seen.
+
+    .venv/bin/python benchmarks/latency.py [--uploads 5] [--state-dir DIR] [--json PATH]
+
+Without --state-dir a fresh stack is started in a temporary folder and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from greenmfg.reference import generate
+from infra import stack
+
+TARGET_MEDIAN_SECONDS = 15.0
+FILING_TYPES = ("green_loans", "incentives")  # small filings: the pipeline's overhead is what is measured
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--uploads", type=int, default=5)
+    parser.add_argument("--state-dir", type=Path, help="a running stack to use (default: start one)")
+    parser.add_argument("--json", type=Path, default=Path(".greenmfg/benchmarks/latency.json"))
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for one snapshot")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="greenmfg-latency-") as scratch:
+        state_dir = args.state_dir or Path(scratch) / "stack"
+        owned = args.state_dir is None
+        if owned:
+            print("starting a stack …", flush=True)
+            stack.up(state_dir)
+        try:
+            files = _fresh_files(Path(scratch) / "reference", state_dir, args.uploads)
+            samples = [_measure(state_dir, key, data, args.timeout) for key, data in files]
+        finally:
+            if owned:
+                stack.down(state_dir)
+    report = _report(samples)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps({k: v for k, v in report.items() if k != "samples"}, indent=2))
+    print(f"written to {args.json}")
+    return 0
+
+
+def _fresh_files(folder: Path, state_dir: Path, count: int) -> list[tuple[str, bytes]]:
+    """`count` reference filings whose bytes the stack has not ingested yet."""
+    generate(folder)
+    landing = stack.stores_for(state_dir, "ingester").landing
+    files = []
+    for filing_type in FILING_TYPES:
+        for path in sorted((folder / filing_type).iterdir()):
+            key = f"{filing_type}/{path.name}"
+            if landing.head(key) is None:
+                files.append((key, path.read_bytes()))
+    if len(files) < count:
+        raise SystemExit(f"only {len(files)} reference filings not yet landed in this stack; need {count}")
+    return files[:count]
+
+
+def _measure(state_dir: Path, key: str, data: bytes, timeout: float) -> dict:
+    stores_in = stack.stores_for(state_dir, "ingester")
+    published = stack.stores_for(state_dir, "consumer").published
+    stores_in.landing.write_bytes(key, data)
+    landed = time.monotonic()
+    landed_at = datetime.now().astimezone()
+    entry = stack.wait_until_published(published, hashlib.sha256(data).hexdigest(), timeout=timeout)
+    seconds = time.monotonic() - landed
+    published_at = datetime.now().astimezone()
+    sample = {"landing_key": key, "bytes": len(data), "seconds": round(seconds, 2), "commit": entry.sequence}
+    sample["stages"] = _stages(stack.load_state(state_dir), key, landed_at, published_at)
+    print(f"{key}: published in {seconds:.1f} s (commit {entry.sequence}) {sample['stages']}", flush=True)
+    return sample
+
+
+def _stages(state: dict, key: str, landed_at: datetime, published_at: datetime) -> dict:
+    """Seconds spent in each stage, from the Prefect runs of this key's ingest and the publish it started."""
+    runs = stack.api_post(state, "/flow_runs/filter", {"sort": "START_TIME_ASC"})
+    publish_flow = stack.api_get(state, "/flows/name/publish-indicators")["id"]
+    ingest = next((r for r in runs if r["parameters"].get("landing_key") == key and r["end_time"]), None)
+    if ingest is None:
+        return {}
+    ingest_start, ingest_end = _instant(ingest["start_time"]), _instant(ingest["end_time"])
+    stages = {
+        "to_ingest_start": _between(landed_at, ingest_start),
+        "ingest_run": _between(ingest_start, ingest_end),
+    }
+    publishes = [
+        r for r in runs
+        if r["flow_id"] == publish_flow and r["start_time"] and _instant(r["created"]) >= ingest_start
+    ]  # fmt: skip
+    if publishes:
+        publish_start = _instant(publishes[0]["start_time"])
+        stages["to_publish_start"] = _between(ingest_end, publish_start)
+        stages["publish_to_commit_seen"] = _between(publish_start, published_at)
+    return stages
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _between(start: datetime, end: datetime) -> float:
+    return round((end - start).total_seconds(), 2)
+
+
+def _report(samples: list[dict]) -> dict:
+    seconds = [s["seconds"] for s in samples]
+    median = statistics.median(seconds)
+    return {
+        "uploads": len(samples),
+        "median_seconds": round(median, 2),
+        "min_seconds": min(seconds),
+        "max_seconds": max(seconds),
+        "target_median_seconds": TARGET_MEDIAN_SECONDS,
+        "meets_target": median < TARGET_MEDIAN_SECONDS,
+        "samples": samples,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

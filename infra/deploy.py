@@ -1,0 +1,68 @@
+"""Apply infra/prefect.yaml to a Prefect server: create the work pools it names, then `prefect deploy --all`.
+
+Run as `python -m infra.deploy` with PREFECT_API_URL (and PREFECT_API_AUTH_STRING) of the target server;
+`greenmfg stack up` does so. The YAML stays the declaration; this only adds what it cannot say (pools).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PREFECT_FILE = PROJECT_DIR / "infra" / "prefect.yaml"
+POOL_TYPE = "process"
+# Pool → concurrency limit (None: unlimited). One publish at a time: each commit builds on the previous one.
+POOLS: dict[str, int | None] = {"greenmfg-ingest": 2, "greenmfg-publish": 1}
+
+
+class DeployError(RuntimeError):
+    """The deployments could not be applied; the message carries the tail of Prefect's output."""
+
+
+async def ensure_pools(pools: dict[str, int | None] = POOLS) -> None:
+    """Create each `process` pool if missing and set its concurrency limit (idempotent)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
+    from prefect.exceptions import ObjectNotFound
+
+    async with get_client() as client:
+        for name, limit in pools.items():
+            try:
+                await client.read_work_pool(name)
+            except ObjectNotFound:
+                await client.create_work_pool(
+                    WorkPoolCreate(name=name, type=POOL_TYPE, concurrency_limit=limit)
+                )
+            else:
+                await client.update_work_pool(name, WorkPoolUpdate(concurrency_limit=limit))
+
+
+def deploy_all(prefect_file: Path = PREFECT_FILE, timeout: float = 300.0) -> str:
+    """`prefect deploy --all` from the project folder (entrypoints are relative to it); returns its output."""
+    prefect = Path(sys.executable).with_name("prefect")
+    command = [str(prefect) if prefect.exists() else "prefect", "--no-prompt", "deploy", "--all"]
+    command += ["--prefect-file", str(prefect_file)]
+    done = subprocess.run(
+        command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
+    output = done.stdout + done.stderr
+    if done.returncode != 0:
+        raise DeployError(f"prefect deploy --all --prefect-file {prefect_file} failed: {output[-2000:]}")
+    return output
+
+
+def main() -> int:
+    asyncio.run(ensure_pools())
+    try:
+        print(deploy_all())
+    except DeployError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,505 @@
+"""The whole local stack — SeaweedFS, Prefect server, two process workers, the bridge — started and stopped
+as one, on loopback, with every log, database and data folder under one state directory.
+
+Layout of the state directory (default `<project>/.greenmfg/stack`, or $GREENMFG_STATE_DIR):
+  stack.json               PIDs, URLs, pools and the stack's secrets (0600; secrets are never printed)
+  seaweedfs/               weed's data, logs, identities and notification.toml (webhook → bridge)
+  prefect/                 the server's PREFECT_HOME, SQLite database and log
+  prefect-client-home/     PREFECT_HOME of the workers, the bridge and the deploy step
+  logs/                    worker-*.log, bridge.log, deploy.log
+
+Role mapping: each work pool has its own worker, whose environment carries one SeaweedFS identity, and the
+flows it runs inherit it (GREENMFG_* from `SeaweedFS.env_for`):
+  greenmfg-ingest  → ingester  (landing, raw, staging read-write): ingest-filing, sweep-landing
+  greenmfg-publish → publisher (raw read, staging and published read-write): publish-indicators
+So no flow run holds the admin key, and a consumer's read-only identity stays for readers of snapshots.
+
+`down` signals exactly the PIDs recorded by `up`, each after checking that the process is still the one
+started (same start time), then any process left in the process group `up` created for it (a worker's
+flow runs).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from greenmfg.errors import GreenmfgError
+from greenmfg.publish import commits
+from greenmfg.publish.commits import CommitEntry
+from greenmfg.publish.reader import load_manifest
+from greenmfg.settings import AREAS
+from greenmfg.storage import ObjectStore, Stores
+from greenmfg.storage.s3 import S3Store
+from infra import seaweedfs as seaweedfs_infra
+from infra.bridge import HEALTH_PATH, WEBHOOK_PATH, start_bridge, write_notification_toml
+from infra.ports import LOOPBACK, free_ports
+from infra.prefect_server import start_prefect_server
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+STATE_DIR_ENV = "GREENMFG_STATE_DIR"
+DEFAULT_STATE_DIR = PROJECT_DIR / ".greenmfg" / "stack"
+STATE_FILE = "stack.json"
+POLL_SECONDS = "1"  # worker and runner polling: the default 10 s dominates landing-to-published latency
+# Pool → the SeaweedFS role its worker (and every flow run it starts) uses.
+POOL_ROLES: dict[str, str] = {"greenmfg-ingest": "ingester", "greenmfg-publish": "publisher"}
+COMPONENTS: tuple[str, ...] = (
+    "seaweedfs",
+    "prefect-server",
+    *(f"worker:{pool}" for pool in POOL_ROLES),
+    "bridge",
+)
+_STOP_SECONDS = 20.0
+_WORKER_READY_SECONDS = 90.0
+# Caller variables a stack process must not inherit: they would point it at other storage or servers.
+_FOREIGN_PREFIXES = ("GREENMFG_", "PREFECT_", "AWS_")
+
+
+class StackError(GreenmfgError):
+    """The stack could not be started, is already running, or a component misbehaved (the log says why)."""
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    """One line of `stack status`: a component's process, health and URL (never a secret)."""
+
+    name: str
+    pid: int | None
+    running: bool
+    healthy: bool
+    url: str
+    detail: str = ""
+
+
+def state_dir_from_env() -> Path:
+    """$GREENMFG_STATE_DIR when set (two stacks side by side), else the project's `.greenmfg/stack`."""
+    given = os.environ.get(STATE_DIR_ENV)
+    return Path(given).resolve() if given else DEFAULT_STATE_DIR
+
+
+def load_state(state_dir: Path) -> dict | None:
+    """The recorded stack (PIDs, URLs, secrets), or None if `up` never ran there."""
+    path = Path(state_dir) / STATE_FILE
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def prefect_env(state: dict) -> dict[str, str]:
+    """Variables a Prefect client needs for this stack's server (the API URL and its basic auth)."""
+    return {
+        "PREFECT_API_URL": state["urls"]["prefect_api"],
+        "PREFECT_API_AUTH_STRING": state["secrets"]["prefect_auth"],
+    }
+
+
+def up(state_dir: Path | None = None, *, log: Callable[[str], None] = lambda _: None) -> dict:
+    """Start every component, apply the deployments, wait until the workers are online; returns the state.
+
+    On any failure the components already started are stopped again, so nothing is left half up.
+    """
+    state_dir = Path(state_dir or state_dir_from_env()).resolve()
+    previous = load_state(state_dir)
+    if previous is not None and any(_alive(c) for c in previous["components"].values()):
+        raise StackError(f"a stack is already running from {state_dir}; run `greenmfg stack down` first")
+    for sub in ("logs", "prefect-client-home"):
+        (state_dir / sub).mkdir(parents=True, exist_ok=True)
+    state_dir.chmod(0o700)
+    bridge_port = free_ports(1)[0]
+    state = {
+        "state_dir": str(state_dir),
+        "project_dir": str(PROJECT_DIR),
+        "secrets": {
+            "prefect_auth": f"greenmfg:{secrets.token_urlsafe(24)}",
+            "bridge_secret": secrets.token_urlsafe(32),
+        },
+        "urls": {"bridge": f"http://{LOOPBACK}:{bridge_port}{WEBHOOK_PATH}"},
+        "components": {},
+    }
+    _save(state_dir, state)
+    try:
+        _start_all(state_dir, state, bridge_port, log)
+    except BaseException:
+        down(state_dir)
+        raise
+    return state
+
+
+def _start_all(state_dir: Path, state: dict, bridge_port: int, log: Callable[[str], None]) -> None:
+    weed_dir = state_dir / "seaweedfs"
+    write_notification_toml(
+        weed_dir / "notification.toml",
+        state["urls"]["bridge"],
+        bearer_token=state["secrets"]["bridge_secret"],
+        landing_bucket=seaweedfs_infra.BUCKETS["landing"],
+    )
+    log("starting SeaweedFS")
+    weed = seaweedfs_infra.start(weed_dir, detach=True)
+    state["urls"]["s3"] = weed.endpoint
+    _record(state_dir, state, "seaweedfs", weed.pid, url=weed.endpoint, health=f"{weed.endpoint}/healthz")
+
+    log("starting the Prefect server (SQLite)")
+    server = start_prefect_server(state_dir / "prefect", basic_auth=state["secrets"]["prefect_auth"])
+    state["urls"]["prefect_api"] = server.api_url
+    state["urls"]["prefect_ui"] = server.ui_url
+    _record(
+        state_dir, state, "prefect-server", server.pid, url=server.ui_url, health=f"{server.api_url}/health"
+    )
+
+    log("applying the deployments of infra/prefect.yaml")
+    client_env = _client_env(state_dir, state)
+    _run_logged([sys.executable, "-m", "infra.deploy"], client_env, state_dir / "logs" / "deploy.log")
+
+    for pool, role in POOL_ROLES.items():
+        log(f"starting a worker for {pool} as {role}")
+        pid = _start_worker(state_dir, pool, {**client_env, **weed.env_for(role)})
+        _record(state_dir, state, f"worker:{pool}", pid, url=pool, worker_name=_worker_name(pool))
+
+    log("starting the bridge")
+    bridge = start_bridge(
+        state_dir,
+        port=bridge_port,
+        landing_bucket=seaweedfs_infra.BUCKETS["landing"],
+        secret=state["secrets"]["bridge_secret"],
+        prefect_env=prefect_env(state),
+    )
+    _record(
+        state_dir,
+        state,
+        "bridge",
+        bridge.pid,
+        url=bridge.url,
+        health=f"http://{LOOPBACK}:{bridge_port}{HEALTH_PATH}",
+    )
+
+    log("waiting for the workers to come online")
+    _wait_workers_online(state)
+
+
+def status(state_dir: Path | None = None) -> list[ComponentStatus]:
+    """Each recorded component: is its process the one started, and does it answer its health check."""
+    state_dir = Path(state_dir or state_dir_from_env()).resolve()
+    state = load_state(state_dir)
+    if state is None:
+        return [ComponentStatus(name, None, False, False, "", "never started") for name in COMPONENTS]
+    found = []
+    for name in COMPONENTS:
+        component = state["components"].get(name)
+        if component is None:
+            found.append(ComponentStatus(name, None, False, False, "", "not started"))
+            continue
+        running = _alive(component)
+        healthy, detail = _health(state, component) if running else (False, "stopped")
+        found.append(ComponentStatus(name, component["pid"], running, healthy, component["url"], detail))
+    return found
+
+
+def down(state_dir: Path | None = None) -> list[str]:
+    """Stop the recorded processes, last started first; returns the names of those that were running."""
+    state_dir = Path(state_dir or state_dir_from_env()).resolve()
+    state = load_state(state_dir)
+    if state is None:
+        return []
+    stopped = []
+    for name in reversed(COMPONENTS):
+        component = state["components"].get(name)
+        if component is None:
+            continue
+        if _stop_with_children(component, worker=name.startswith("worker:")):
+            stopped.append(name)
+    weed = seaweedfs_infra.load(state_dir / "seaweedfs")
+    if weed is not None:
+        weed.stop()  # clears weed's own record of its PID and its sockets
+    for component in state["components"].values():
+        component["stopped"] = True
+    _save(state_dir, state)
+    return stopped
+
+
+def recorded_pids(state_dir: Path) -> list[int]:
+    """Every PID `up` recorded, for callers that check nothing is left running after `down`."""
+    state = load_state(state_dir) or {"components": {}}
+    return [component["pid"] for component in state["components"].values()]
+
+
+def is_running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie is not)."""
+    return _proc_stat(pid) is not None
+
+
+# ---------------------------------------------------------------- processes
+
+
+def _client_env(state_dir: Path, state: dict) -> dict[str, str]:
+    """Environment of the deploy step and the workers (and so of every flow run they start)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN_PREFIXES)}
+    env.update(prefect_env(state))
+    env.update(
+        PREFECT_HOME=str(state_dir / "prefect-client-home"),
+        PREFECT_WORKER_QUERY_SECONDS=POLL_SECONDS,
+        PREFECT_RUNNER_POLL_FREQUENCY=POLL_SECONDS,
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        GREENMFG_PROJECT_DIR=str(PROJECT_DIR),  # where the pull step of infra/prefect.yaml runs flows from
+        GX_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+    )
+    return env
+
+
+def _run_logged(command: list[str], env: dict[str, str], log_path: Path, timeout: float = 300.0) -> None:
+    with open(log_path, "ab") as log_file:
+        done = subprocess.run(
+            command, env=env, cwd=PROJECT_DIR, stdin=subprocess.DEVNULL, stdout=log_file,
+            stderr=subprocess.STDOUT, timeout=timeout,
+        )  # fmt: skip
+    if done.returncode != 0:
+        raise StackError(f"{' '.join(command[1:])} failed with exit code {done.returncode}; see {log_path}")
+
+
+def _worker_name(pool: str) -> str:
+    return f"{pool}-worker"
+
+
+def _start_worker(state_dir: Path, pool: str, env: dict[str, str]) -> int:
+    prefect = Path(sys.executable).with_name("prefect")
+    command = [str(prefect) if prefect.exists() else "prefect", "worker", "start", "--pool", pool]
+    command += ["--type", "process", "--name", _worker_name(pool)]
+    log_path = state_dir / "logs" / f"worker-{pool}.log"
+    with open(log_path, "ab") as log_file:
+        process = subprocess.Popen(
+            command, env=env, cwd=PROJECT_DIR, stdin=subprocess.DEVNULL, stdout=log_file,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    return process.pid
+
+
+def _record(state_dir: Path, state: dict, name: str, pid: int | None, **fields: str) -> None:
+    """Write a component to the state file as soon as it runs, so `down` finds it even if `up` fails later."""
+    if pid is None:
+        raise StackError(f"{name} did not start")
+    stat = _proc_stat(pid)
+    state["components"][name] = {"pid": pid, "start_time": stat[1] if stat else None, **fields}
+    _save(state_dir, state)
+
+
+def _save(state_dir: Path, state: dict) -> None:
+    path = state_dir / STATE_FILE
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(state, handle, indent=2, sort_keys=True)
+
+
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state letter, start time in clock ticks) of a live process, None if gone or a zombie (reaped)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    if fields[0] in ("Z", "X"):
+        with contextlib.suppress(ChildProcessError):  # our own child (`up` called in-process): reap it
+            os.waitpid(pid, os.WNOHANG)
+        return None
+    return fields[0], int(fields[19])
+
+
+def _alive(component: dict) -> bool:
+    """The recorded process still runs and is the same one (a reused PID has another start time)."""
+    if component.get("stopped"):
+        return False
+    stat = _proc_stat(component["pid"])
+    return stat is not None and stat[1] == component.get("start_time")
+
+
+def _stop(component: dict, *, worker: bool) -> None:
+    """SIGTERM (a worker: SIGINT twice, as it ignores the first), then SIGKILL after a grace period."""
+    pid = component["pid"]
+    signals: Iterable[int] = (signal.SIGINT, signal.SIGINT) if worker else (signal.SIGTERM,)
+    for signum in signals:
+        _signal(pid, signum)
+        if _wait_gone(component, _STOP_SECONDS / 2):
+            return
+    _signal(pid, signal.SIGKILL)
+    _wait_gone(component, 5.0)
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
+
+
+def _wait_gone(component: dict, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(component):
+            return True
+        time.sleep(0.1)
+    return not _alive(component)
+
+
+def _stop_with_children(component: dict, *, worker: bool) -> bool:
+    """Stop a component, then whatever it had started and left behind; False if it was not running.
+
+    A worker starts each flow run in a session of its own, so its children are found by parentage (taken
+    before the stop), and the rest of the component's own session by process group.
+    """
+    running = _alive(component)
+    children = descendants(component["pid"]) if running else []
+    if running:
+        _stop(component, worker=worker)
+    leftovers = [(pid, start) for pid, start in children if _start_time(pid) == start]
+    leftovers += [(pid, _start_time(pid)) for pid in group_members(component["pid"]) if pid != os.getpid()]
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        for pid, start in leftovers:
+            if start is not None and _start_time(pid) == start:
+                _signal(pid, signum)
+        deadline = time.monotonic() + 5.0
+        while any(_start_time(pid) == start for pid, start in leftovers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return running
+
+
+def _process_table() -> dict[int, tuple[int, int, int]]:
+    """pid → (parent pid, process group, start time) of every live process (zombies left out)."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if fields[0] not in ("Z", "X"):
+            table[int(entry.name)] = (int(fields[1]), int(fields[2]), int(fields[19]))
+    return table
+
+
+def descendants(pid: int) -> list[tuple[int, int]]:
+    """(pid, start time) of every live process below `pid`: children, their children, and so on."""
+    table = _process_table()
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, (ppid, _, start) in table.items():
+            if ppid == parent:
+                found.append((child, start))
+                frontier.append(child)
+    return found
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes of the process group `pgid` (a component's session: the leader and its children)."""
+    return [pid for pid, (_, group, _) in _process_table().items() if group == pgid]
+
+
+def _start_time(pid: int) -> int | None:
+    stat = _proc_stat(pid)
+    return stat[1] if stat else None
+
+
+# ---------------------------------------------------------------- health
+
+
+def _health(state: dict, component: dict) -> tuple[bool, str]:
+    if "worker_name" in component:
+        return _worker_online(state, component["url"], component["worker_name"])
+    return (True, "ok") if _get_ok(component["health"]) else (False, "no answer on its health URL")
+
+
+def _get_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def api_get(state: dict, path: str, timeout: float = 10.0) -> object:
+    """GET from the stack's Prefect REST API with its basic auth; returns the decoded JSON reply."""
+    return _api(state, urllib.request.Request(state["urls"]["prefect_api"] + path), timeout)
+
+
+def api_post(state: dict, path: str, body: dict, timeout: float = 10.0) -> object:
+    """POST to the stack's Prefect REST API with its basic auth; returns the decoded JSON reply."""
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(state["urls"]["prefect_api"] + path, data=data, method="POST")
+    request.add_header("Content-Type", "application/json")
+    return _api(state, request, timeout)
+
+
+def _api(state: dict, request: urllib.request.Request, timeout: float) -> object:
+    token = base64.b64encode(state["secrets"]["prefect_auth"].encode()).decode()
+    request.add_header("Authorization", f"Basic {token}")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        payload = response.read()
+    return json.loads(payload) if payload else None
+
+
+def _worker_online(state: dict, pool: str, worker_name: str) -> tuple[bool, str]:
+    try:
+        workers = api_post(state, f"/work_pools/{pool}/workers/filter", {})
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return False, f"Prefect API unreachable ({type(exc).__name__})"
+    statuses = {worker["name"]: worker.get("status") for worker in workers or []}
+    online = statuses.get(worker_name) == "ONLINE"
+    return online, f"{worker_name} {statuses.get(worker_name, 'not registered')}".lower()
+
+
+def _wait_workers_online(state: dict, timeout: float = _WORKER_READY_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    for name, component in state["components"].items():
+        if "worker_name" not in component:
+            continue
+        while not _worker_online(state, component["url"], component["worker_name"])[0]:
+            if not _alive(component) or time.monotonic() > deadline:
+                log_path = Path(state["state_dir"]) / "logs" / f"worker-{component['url']}.log"
+                raise StackError(f"{name} did not come online; see {log_path}")
+            time.sleep(0.5)
+
+
+# ---------------------------------------------------------------- clients of a running stack
+
+
+def stores_for(state_dir: Path, role: str) -> Stores:
+    """The four storage areas of the stack's SeaweedFS as `role` sees them (consumer: read-only published)."""
+    weed = seaweedfs_infra.load(Path(state_dir) / "seaweedfs")
+    if weed is None:
+        raise StackError(f"no SeaweedFS was ever started in {state_dir}")
+    settings = weed.settings_for(role)
+    return Stores(**{area: S3Store.from_url(settings.area_url(area), settings) for area in AREAS})
+
+
+def wait_until_published(published: ObjectStore, sha256: str, timeout: float = 120.0) -> CommitEntry:
+    """The first commit whose snapshot lists the filing `sha256` among its sources, polled for `timeout` s."""
+    deadline = time.monotonic() + timeout
+    seen: int | None = None
+    while time.monotonic() < deadline:
+        head = commits.latest(published)
+        if head is not None and head.sequence != seen:
+            seen = head.sequence
+            if any(source["sha256"] == sha256 for source in load_manifest(published, head)["sources"]):
+                return head
+        time.sleep(0.2)
+    raise StackError(f"{published.uri()}: no snapshot lists filing {sha256[:12]} after {timeout:.0f} s")
+
+
+def stop_component(state_dir: Path, name: str) -> bool:
+    """Stop one recorded component by PID (for example the bridge, to rehearse lost events)."""
+    state = load_state(Path(state_dir))
+    component = (state or {"components": {}})["components"].get(name)
+    if component is None or not _stop_with_children(component, worker=name.startswith("worker:")):
+        return False
+    component["stopped"] = True
+    _save(Path(state_dir), state)
+    return True

@@ -1,0 +1,204 @@
+"""End to end on the real local stack: a landed filing is published with no manual step, a lost event is
+caught by the sweep deployment, a re-delivered event publishes nothing new, and `stack down` ends it all.
+
+One stack for the module (`greenmfg stack up` takes ~30–60 s on 2 cores); tests run in file order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from greenmfg.errors import StorageError
+from greenmfg.publish import commits
+from greenmfg.reference import generate
+from greenmfg.storage import Stores, keys
+from infra import stack
+from infra.seaweedfs import BUCKETS
+
+pytestmark = [pytest.mark.prefect_server, pytest.mark.s3, pytest.mark.slow]
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PUBLISH_SECONDS = 150.0  # upper bound of one landing-to-published chain on a loaded 2-core machine
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+def greenmfg_cli(*args: str, state_dir: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, stack.STATE_DIR_ENV: str(state_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "greenmfg.cli", *args],
+        env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`greenmfg stack up` once (the reference filings are generated meanwhile); `down` at the end."""
+    path = tmp_path_factory.mktemp("stack")
+    env = {**os.environ, stack.STATE_DIR_ENV: str(path)}
+    starting = subprocess.Popen(
+        [sys.executable, "-m", "greenmfg.cli", "stack", "up"],
+        env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        generate(path / "reference")
+        output, _ = starting.communicate(timeout=300)
+        if starting.returncode != 0:
+            pytest.fail(f"greenmfg stack up failed:\n{output[-3000:]}", pytrace=False)
+        yield path
+    finally:
+        if starting.poll() is None:
+            starting.kill()
+        stack.down(path)
+
+
+@pytest.fixture(scope="module")
+def state(state_dir: Path) -> dict:
+    return stack.load_state(state_dir)
+
+
+@pytest.fixture(scope="module")
+def ingester(state_dir: Path) -> Stores:
+    return stack.stores_for(state_dir, "ingester")
+
+
+@pytest.fixture(scope="module")
+def consumer(state_dir: Path) -> Stores:
+    return stack.stores_for(state_dir, "consumer")
+
+
+def reference_file(state_dir: Path, filing_type: str, index: int) -> tuple[str, bytes]:
+    path = sorted((state_dir / "reference" / filing_type).iterdir())[index]
+    return f"{filing_type}/{path.name}", path.read_bytes()
+
+
+def deployment_runs(state: dict, flow: str, deployment: str) -> list[dict]:
+    """Runs of a deployment started by events or by hand (not the future ones of its cron schedule)."""
+    found = stack.api_get(state, f"/deployments/name/{flow}/{deployment}")
+    body = {"flow_runs": {"deployment_id": {"any_": [found["id"]]}}}
+    return [run for run in stack.api_post(state, "/flow_runs/filter", body) if not run["auto_scheduled"]]
+
+
+def wait_runs_finished(state: dict, flow: str, deployment: str, at_least: int, timeout: float) -> list[dict]:
+    """The deployment's runs once there are `at_least` of them and every one is in a terminal state."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = deployment_runs(state, flow, deployment)
+        if len(runs) >= at_least and all(run["state_type"] in TERMINAL for run in runs):
+            return runs
+        time.sleep(0.5)
+    states = [run["state_type"] for run in deployment_runs(state, flow, deployment)]
+    raise AssertionError(f"{flow}/{deployment}: expected {at_least} finished runs, found {states}")
+
+
+def test_stack_status_is_healthy_and_secrets_stay_in_private_files(state_dir: Path, state: dict) -> None:
+    shown = greenmfg_cli("stack", "status", state_dir=state_dir)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    for name in stack.COMPONENTS:
+        assert name in shown.stdout
+    assert shown.stdout.count("healthy") == len(stack.COMPONENTS)
+    for secret in state["secrets"].values():
+        assert secret.split(":")[-1] not in shown.stdout
+    assert (state_dir / stack.STATE_FILE).stat().st_mode & 0o077 == 0
+    assert all(url.startswith("http://127.0.0.1:") for url in state["urls"].values())
+
+
+def test_a_landed_filing_is_published_without_any_manual_step(
+    state_dir: Path, ingester: Stores, consumer: Stores
+) -> None:
+    key, data = reference_file(state_dir, "green_loans", 0)
+    sha256 = hashlib.sha256(data).hexdigest()
+    assert commits.latest(consumer.published) is None
+
+    ingester.landing.write_bytes(key, data)
+
+    entry = stack.wait_until_published(consumer.published, sha256, timeout=PUBLISH_SECONDS)
+    manifest = json.loads(consumer.published.read_bytes(entry.manifest_key))
+    (source,) = [s for s in manifest["sources"] if s["sha256"] == sha256]
+    assert source["filing_type"] == "green_loans"
+    assert source["rows"] > 0
+
+
+def test_c_a_redelivered_event_does_not_publish_twice(state_dir: Path, state: dict, consumer: Stores) -> None:
+    key, _ = reference_file(state_dir, "green_loans", 0)  # landed and published by test a
+    ingests_before = len(deployment_runs(state, "ingest-filing", "on-landing"))
+    commits_before = len(commits.list_snapshots(consumer.published))
+    assert commits_before >= 1
+    body = json.dumps(
+        {
+            "event_type": "create",
+            "key": f"/buckets/{BUCKETS['landing']}/{key}",
+            "message": {"new_entry": {"name": key.rsplit("/", 1)[-1], "attributes": {"file_size": 1}}},
+        }
+    ).encode()
+
+    for _ in range(2):
+        request = urllib.request.Request(state["urls"]["bridge"], data=body, method="POST")
+        request.add_header("Authorization", f"Bearer {state['secrets']['bridge_secret']}")
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.load(response) == {"outcome": "landed"}
+
+    runs = wait_runs_finished(state, "ingest-filing", "on-landing", ingests_before + 2, PUBLISH_SECONDS)
+    assert {run["state_type"] for run in runs} == {"COMPLETED"}
+    redelivered = [run for run in runs if run["parameters"].get("landing_key") == key]
+    assert len(redelivered) >= 3  # the upload's own event, then the two re-deliveries
+    wait_runs_finished(state, "publish-indicators", "publish", 1, PUBLISH_SECONDS)
+    assert len(commits.list_snapshots(consumer.published)) == commits_before
+
+
+def test_b_a_filing_landed_while_the_bridge_is_down_is_picked_up_by_the_sweep(
+    state_dir: Path, state: dict, ingester: Stores
+) -> None:
+    assert stack.stop_component(state_dir, "bridge")
+    bridge = {c.name: c for c in stack.status(state_dir)}["bridge"]
+    assert not bridge.running
+    ingests_before = len(deployment_runs(state, "ingest-filing", "on-landing"))
+    key, data = reference_file(state_dir, "green_loans", 1)
+    ingester.landing.write_bytes(key, data)
+    time.sleep(3)  # the filer's webhook retries (1 s backoff) meet a closed port
+    assert not ingester.staging.exists(keys.landed_index(key))
+
+    deployment = stack.api_get(state, "/deployments/name/sweep-landing/daily")
+    run = stack.api_post(state, f"/deployments/{deployment['id']}/create_flow_run", {})
+    (finished,) = [
+        r
+        for r in wait_runs_finished(state, "sweep-landing", "daily", 1, PUBLISH_SECONDS)
+        if r["id"] == run["id"]
+    ]
+
+    assert finished["state_type"] == "COMPLETED"
+    index = json.loads(ingester.staging.read_bytes(keys.landed_index(key)))
+    assert index["status"] == "accepted"
+    assert index["sha256"] == hashlib.sha256(data).hexdigest()
+    assert len(deployment_runs(state, "ingest-filing", "on-landing")) == ingests_before
+
+
+def test_consumer_identity_cannot_write_the_published_area(consumer: Stores) -> None:
+    with pytest.raises(StorageError, match="access denied"):
+        consumer.published.write_bytes("_commits/999999999999.json", b"{}", if_absent=True)
+
+
+def test_d_stack_down_leaves_no_process_alive(state_dir: Path) -> None:
+    pids = stack.recorded_pids(state_dir)
+    assert len(pids) == len(stack.COMPONENTS)
+    assert any(stack.is_running(pid) for pid in pids)
+    children = [child for pid in pids for child, _ in stack.descendants(pid)]
+
+    stopped = greenmfg_cli("stack", "down", state_dir=state_dir)
+
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert [pid for pid in pids + children if stack.is_running(pid)] == []
+    assert [pid for pid in pids if stack.group_members(pid)] == []
+    after = greenmfg_cli("stack", "status", state_dir=state_dir)
+    assert after.returncode == 1
+    assert "healthy" not in after.stdout.replace("unhealthy", "")
