@@ -28,7 +28,12 @@ def test_every_deployment_names_a_flow_that_loads_and_a_pool_the_stack_runs() ->
         path, function = declared["entrypoint"].split(":")
         flows[name] = load_flow_from_entrypoint(str(deploy.PROJECT_DIR / path) + ":" + function).name
         assert declared["work_pool"]["name"] in stack.POOL_ROLES
-    assert flows == {"on-landing": "ingest-filing", "daily": "sweep-landing", "publish": "publish-indicators"}
+    assert flows == {
+        "on-landing": "ingest-filing",
+        "daily": "sweep-landing",
+        "publish": "publish-indicators",
+        "on-demand": "reprocess",
+    }
     assert set(stack.POOL_ROLES) == set(deploy.POOLS)
     assert deploy.POOLS["greenmfg-publish"] == 1  # snapshots are committed one after another
 
