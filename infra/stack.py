@@ -438,9 +438,23 @@ def api_post(state: dict, path: str, body: dict, timeout: float = 10.0) -> objec
     return _api(state, request, timeout)
 
 
+_API_ATTEMPTS = 5  # a busy SQLite-backed server answers 503 while its database is locked
+
+
 def _api(state: dict, request: urllib.request.Request, timeout: float) -> object:
     token = base64.b64encode(state["secrets"]["prefect_auth"].encode()).decode()
     request.add_header("Authorization", f"Basic {token}")
+    for attempt in range(1, _API_ATTEMPTS):
+        try:
+            return _call(request, timeout)
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503:
+                raise
+            time.sleep(attempt)
+    return _call(request, timeout)
+
+
+def _call(request: urllib.request.Request, timeout: float) -> object:
     with urllib.request.urlopen(request, timeout=timeout) as response:
         payload = response.read()
     return json.loads(payload) if payload else None
