@@ -1,10 +1,13 @@
-"""Shared fixtures: one real SeaweedFS per test session, and the four stores over S3 or a local folder."""
+"""Shared fixtures: one real SeaweedFS per test session, the four stores over S3 or a local folder, and one
+reference run of the whole pipeline."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -81,3 +84,46 @@ def local_stores(tmp_path: Path) -> Stores:
 def any_stores(request: pytest.FixtureRequest) -> Stores:
     """The same test over a local folder and over real S3."""
     return request.getfixturevalue(f"{request.param}_stores")
+
+
+MIIT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "miit-green-lists"
+
+
+@dataclass(frozen=True)
+class ReferenceRun:
+    """The reference filings and the real MIIT lists landed, ingested and published once per session."""
+
+    reference_dir: Path
+    answer_key: dict
+    stores: Stores
+    results: list
+    snapshot_id: str
+
+
+@pytest.fixture(scope="session")
+def reference_run(tmp_path_factory: pytest.TempPathFactory) -> ReferenceRun:
+    """Built with the core functions (no Prefect); Data Docs for the first filing only (seconds each).
+
+    Tests may add to these stores but must read the snapshot by `snapshot_id`, never as `latest`.
+    """
+    from greenmfg import build, landing_copy, miit_landing, sweep
+    from greenmfg.indicators import IndicatorParameters
+    from greenmfg.reference import generate
+
+    root = tmp_path_factory.mktemp("reference-run")
+    generate(root / "reference")
+    stores = Stores(**{area: LocalStore(root / "store" / area) for area in AREAS})
+    files = landing_copy.landing_files(root / "reference")
+    assert MIIT_DIR.is_dir(), f"the real MIIT lists are expected at {MIIT_DIR}"
+    landing_copy.land(stores.landing, files + miit_landing.miit_landing_files(MIIT_DIR))
+    results = [
+        sweep.ingest_landed(stores, info.key, build_docs=number == 0)
+        for number, info in enumerate(sweep.pending_landings(stores))
+    ]
+    selection = build.select_filings(stores)
+    params = IndicatorParameters()
+    published = build.publish(
+        stores, build.derive(build.load_inputs(stores, selection), params), selection, params
+    )
+    answer_key = json.loads((root / "reference" / "answer_key.json").read_text(encoding="utf-8"))
+    return ReferenceRun(root / "reference", answer_key, stores, results, published.snapshot_id)

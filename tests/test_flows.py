@@ -19,7 +19,7 @@ from greenmfg.storage import open_stores
 from tasks.runners import make_task_runner
 
 FLOW_MODULES = ("flows.ingest_filing", "flows.sweep_landing", "flows.publish_indicators", "flows.reprocess")
-BACKFILL_TYPES = ("enterprise_stats", "green_register", "green_loans", "incentives")
+BACKFILL_TYPES = ("green_loans", "incentives")
 
 
 @pytest.fixture(scope="module")

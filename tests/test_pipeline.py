@@ -3,7 +3,6 @@ parse → validate → stage → derive → publish, checked against the generat
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,30 +12,17 @@ import pytest
 from greenmfg import archive, build, headline, landing_copy, reprocess, staging, sweep
 from greenmfg.indicators import IndicatorParameters
 from greenmfg.publish import latest, read_dataframe
-from greenmfg.reference import generate
-from greenmfg.storage import LocalStore, Stores, keys
+from greenmfg.storage import Stores, keys
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reference")
-    generate(out)
-    return out
+def reference(reference_run) -> Path:
+    return reference_run.reference_dir
 
 
 @pytest.fixture(scope="module")
-def answer_key(reference: Path) -> dict:
-    return json.loads((reference / "answer_key.json").read_text(encoding="utf-8"))
-
-
-def _stores(root: Path) -> Stores:
-    return Stores(*(LocalStore(root / area) for area in ("landing", "raw", "staging", "published")))
-
-
-def _ingest_everything(stores: Stores) -> list:
-    return [
-        sweep.ingest_landed(stores, info.key, build_docs=False) for info in sweep.pending_landings(stores)
-    ]
+def answer_key(reference_run) -> dict:
+    return reference_run.answer_key
 
 
 def _publish(stores: Stores, params: IndicatorParameters | None = None):
@@ -47,12 +33,12 @@ def _publish(stores: Stores, params: IndicatorParameters | None = None):
 
 
 @pytest.fixture(scope="module")
-def pipeline(reference: Path, tmp_path_factory: pytest.TempPathFactory):
-    stores = _stores(tmp_path_factory.mktemp("store"))
-    landing_copy.land(stores.landing, landing_copy.landing_files(reference))
-    results = _ingest_everything(stores)
-    published, _ = _publish(stores)
-    return stores, results, published
+def pipeline(reference_run):
+    """The session's reference run; the reference filings' results only (the MIIT lists are tested apart)."""
+    bureau = [r for r in reference_run.results if not r.record["landing_key"].startswith("miit")]
+    published = latest(reference_run.stores.published)
+    assert published.snapshot_id == reference_run.snapshot_id, "another test published into the shared run"
+    return reference_run.stores, bureau, published
 
 
 def test_every_reference_filing_is_accepted_without_row_failures(pipeline, answer_key) -> None:

@@ -15,14 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from greenmfg import build, headline, landing_copy, miit_landing, sweep
-from greenmfg.indicators import IndicatorParameters
-from greenmfg.reference import generate
+from greenmfg import headline
 from greenmfg.report import publish_report
 from greenmfg.report.contents import page_contents
-from greenmfg.settings import AREAS
 from greenmfg.storage import Stores
-from greenmfg.storage.local import LocalStore
 
 pytestmark = pytest.mark.slow
 
@@ -58,23 +54,9 @@ def console_messages(run: subprocess.CompletedProcess[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Stores, str]:
+def reference(reference_run) -> tuple[Stores, str]:
     """The reference filings and the real MIIT lists through ingestion and publication (no Prefect)."""
-    root = tmp_path_factory.mktemp("report-reference")
-    stores = Stores(**{area: LocalStore(root / "store" / area) for area in AREAS})
-    generate(root / "reference")
-    files = landing_copy.landing_files(root / "reference")
-    if MIIT_DIR.is_dir():
-        files += miit_landing.miit_landing_files(MIIT_DIR)
-    landing_copy.land(stores.landing, files)
-    for number, info in enumerate(sweep.pending_landings(stores)):
-        sweep.ingest_landed(stores, info.key, build_docs=number == 0)  # Data Docs cost seconds per filing
-    selection = build.select_filings(stores)
-    params = IndicatorParameters()
-    result = build.publish(
-        stores, build.derive(build.load_inputs(stores, selection), params), selection, params
-    )
-    return stores, result.snapshot_id
+    return reference_run.stores, reference_run.snapshot_id
 
 
 def test_the_console_check_sees_a_blocked_request(tmp_path: Path) -> None:
