@@ -29,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _without_prefect_run_logs(record: logging.LogRecord) -> bool:
+    """Prefect logs every run at INFO, and a failed task with its traceback: without -v those records stay in
+    the Prefect API (and its UI), and the terminal shows only the one error line a failure ends with."""
+    return not record.name.startswith("prefect")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -36,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        for handler in logging.root.handlers:
+            handler.addFilter(_without_prefect_run_logs)
     try:
         return int(args.handler(args) or 0)
     except GreenmfgError as exc:

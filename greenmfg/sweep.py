@@ -6,7 +6,7 @@ import json
 import logging
 
 from greenmfg import archive
-from greenmfg.errors import FilingError, ObjectNotFoundError
+from greenmfg.errors import FilingError, ObjectNotFoundError, StorageError, TransientStorageError
 from greenmfg.ingest import IngestResult, ingest_bytes, utc_now_iso
 from greenmfg.settings import Settings
 from greenmfg.storage import ObjectInfo, Stores, keys
@@ -37,7 +37,14 @@ def ingest_landed(
     """Ingest the object at `landing_key`, or archive it as rejected when the key itself is refused."""
     from greenmfg.landing import is_ignorable, parse_landing_key
 
-    info = stores.landing.head(landing_key)
+    try:
+        info = stores.landing.head(landing_key)
+    except StorageError as exc:
+        refusal = _refusal(landing_key)
+        if refusal is None or isinstance(exc, TransientStorageError):
+            raise
+        # A key no store can address (`..`, an absolute path): nothing landed there, so nothing to archive.
+        return IngestResult("", landing_key, "refused", f"{refusal} (the store cannot address it)", [], {})
     if info is None:
         raise ObjectNotFoundError(f"{stores.landing.uri(landing_key)} does not exist")
     data = stores.landing.read_bytes(landing_key)
@@ -71,6 +78,16 @@ def ingest_landed(
     )
     _write_index(stores, landing_key, info, result)
     return result
+
+
+def _refusal(landing_key: str) -> FilingError | None:
+    from greenmfg.landing import parse_landing_key
+
+    try:
+        parse_landing_key(landing_key)
+    except FilingError as exc:
+        return exc
+    return None
 
 
 def _write_index(stores: Stores, landing_key: str, info: ObjectInfo, result: IngestResult) -> None:

@@ -53,6 +53,16 @@ BASE_UNITS_PER_CANONICAL: dict[str, float] = {
 }
 
 
+def cell_units(canonical_unit: str) -> dict[str, float]:
+    """Units a cell of a `canonical_unit` column may carry after its number (`3亿元`, `500千克`), each with
+    its multiplier to the canonical unit, keyed in lower case. A cell's own unit beats its header's."""
+    if canonical_unit == YUAN_10K:
+        return {unit.lower(): factor for unit, factor in MONEY_TO_10K_YUAN.items()}
+    return {
+        unit.lower(): factor for unit, (target, factor) in PHYSICAL_UNITS.items() if target == canonical_unit
+    }
+
+
 def multiplier(raw_unit: str, canonical_unit: str) -> float:
     """Factor turning a value in `raw_unit` (as written in a header) into `canonical_unit`.
 

@@ -122,7 +122,8 @@ def render(table: pa.Table, fmt: str) -> bytes:
         return (json.dumps(table.to_pylist(), ensure_ascii=False, indent=1, default=str) + "\n").encode()
     frame = to_frame(table)
     if fmt == "csv":
-        return neutralise_formulas(frame).to_csv(index=False).encode()
+        # CRLF line ends (RFC 4180) make pandas quote a cell holding a bare "\r", which would split the row.
+        return neutralise_formulas(frame).to_csv(index=False, lineterminator="\r\n").encode()
     shown = frame.head(TABLE_ROWS).to_string(index=False, max_colwidth=40)
     footer = f"\n({table.num_rows} rows; first {TABLE_ROWS} shown)\n" if table.num_rows > TABLE_ROWS else "\n"
     return (shown + footer).encode()

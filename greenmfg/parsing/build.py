@@ -24,7 +24,7 @@ from greenmfg.parsing.headers import (
     title_unit,
 )
 from greenmfg.parsing.readers import Body, Grid
-from greenmfg.units import MONEY_TO_10K_YUAN, YUAN_10K, multiplier
+from greenmfg.units import MONEY_TO_10K_YUAN, YUAN_10K, cell_units, multiplier
 
 TOTALS = r"^\s*(全市|全区|全县|全省|总|本页|本表)?\s*(合\s*计|总\s*计|小\s*计)\s*[:：]?\s*$"
 FOOTNOTE = r"^\s*(注|说明|备注|填表|制表|负责人|审核|单位负责人|统计负责人|填报人)"
@@ -277,9 +277,9 @@ def _unit_factors(match: HeaderMatch, contract: Contract, title_lines: list[str]
 
 def _convert(column: Column, array: pa.ChunkedArray, factor: float) -> values.Converted:
     if column.dtype == "float":
-        return values.to_float(array, factor)
+        return values.to_float(array, factor, cell_units(column.unit) if column.unit else None)
     if column.dtype == "int":
-        return values.to_int(array, factor)
+        return values.to_int(array, factor, cell_units(column.unit) if column.unit else None)
     if column.dtype == "bool":
         return values.to_bool(array)
     if column.dtype == "date":

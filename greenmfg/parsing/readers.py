@@ -184,6 +184,7 @@ def read_csv(data: bytes, source_name: str, settings: Settings) -> Grid:
     text, encoding, utf8, start = decoded
     delimiter = _sniff_delimiter(text)
     records = _records(text, delimiter, HEAD_ROWS)
+    _check_head(records, source_name, settings)
     newline_count = utf8.count(b"\n", start)
     if newline_count > settings.max_rows + HEAD_ROWS:
         raise ResourceLimitError(
@@ -225,6 +226,28 @@ def read_csv_decoded(
     body = _csv_body(utf8, offset, record.last_line + 1, width, _sniff_delimiter(text), source_name)
     _check_cells(body, source_name, settings)
     return body
+
+
+def _check_head(records: list[_Record], source_name: str, settings: Settings) -> None:
+    """Column and cell limits on the rows searched for the header, before matching them: header detection
+    compares every cell with every known spelling, so a header of a million columns would run for hours."""
+    for record in records:
+        width = max((i + 1 for i, cell in enumerate(record.cells) if cell is not None), default=0)
+        if width > settings.max_columns:
+            raise ResourceLimitError(
+                source_name,
+                f"too many columns on line {record.last_line}",
+                found=width,
+                expected=f"at most max_columns={settings.max_columns}",
+            )
+        longest = max((len(cell) for cell in record.cells if cell is not None), default=0)
+        if longest > settings.max_cell_chars:
+            raise ResourceLimitError(
+                source_name,
+                f"cell too long on line {record.last_line}",
+                found=f"{longest} characters",
+                expected=f"at most max_cell_chars={settings.max_cell_chars}",
+            )
 
 
 class _InvalidUtf8(Exception):

@@ -45,28 +45,52 @@ def _is_na_token(text: pa.Array) -> pa.Array:
     return pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)), value_set=pa.array(NA_TOKENS))
 
 
-def to_float(array: pa.ChunkedArray, factor: float = 1.0) -> Converted:
-    """Numbers as filed: full-width digits, 1,234 / 1，234, spaces, (123) = −123, '%' and trailing units."""
+def to_float(
+    array: pa.ChunkedArray, factor: float = 1.0, cell_units: dict[str, float] | None = None
+) -> Converted:
+    """Numbers as filed: full-width digits, 1,234 / 1，234, spaces, (123) = −123, '%' and trailing units.
+
+    A trailing unit found in `cell_units` (lower-case unit → multiplier) is applied instead of the header's
+    `factor`, so `3亿元` under a 万元 header is 30,000, not 3.
+    """
     array = _flat(array)
     try:
         values = pc.cast(array, pa.float64())
         bad = np.zeros(len(array), dtype=bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        values, bad = _normalised_float(array)
+        values, bad, suffixes = _normalised_float(array)
+        return _scale_by_unit(values, factor, suffixes, cell_units or {}), bad
     return _scale(values, factor), bad
 
 
-def _normalised_float(array: pa.Array) -> Converted:
+_NUMBER_WITH_SUFFIX = r"^([+-]?[\d.]+(?:[eE][+-]?\d+)?)([^\d]+)$"
+
+
+def _normalised_float(array: pa.Array) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """(values, bad mask, trailing text stripped from each number: its unit, in lower case)."""
     text = pc.utf8_normalize(array, "NFKC")
     text = pc.replace_substring(text, "−", "-")
     text = pc.replace_substring_regex(text, r"[\s,']", "")
     na = _is_na_token(text)
     text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"-\1")
-    text = pc.replace_substring_regex(text, r"^([+-]?[\d.]+(?:[eE][+-]?\d+)?)[^\d]+$", r"\1")
+    suffixes = pc.utf8_lower(pc.replace_substring_regex(text, _NUMBER_WITH_SUFFIX, r"\2"))
+    text = pc.replace_substring_regex(text, _NUMBER_WITH_SUFFIX, r"\1")
     ok = pc.and_kleene(pc.match_substring_regex(text, NUMBER), pc.invert(na))
     values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
     bad = _mask(array.is_valid()) & ~_mask(ok) & ~_mask(na)
-    return values, bad
+    return values, bad, suffixes
+
+
+def _scale_by_unit(
+    values: pa.Array, factor: float, suffixes: pa.Array, cell_units: dict[str, float]
+) -> pa.Array:
+    """The header's factor, except where a cell carries a unit of its own."""
+    scaled = _scale(values, factor)
+    for unit, unit_factor in cell_units.items():
+        hit = _mask(pc.equal(suffixes, unit))
+        if hit.any():
+            scaled = pc.if_else(pa.array(hit), _scale(values, unit_factor), scaled)
+    return scaled
 
 
 def _scale(values: pa.Array, factor: float) -> pa.Array:
@@ -79,8 +103,10 @@ def _scale(values: pa.Array, factor: float) -> pa.Array:
     return pc.multiply(values, factor)
 
 
-def to_int(array: pa.ChunkedArray, factor: float = 1.0) -> Converted:
-    values, bad = to_float(array, factor)
+def to_int(
+    array: pa.ChunkedArray, factor: float = 1.0, cell_units: dict[str, float] | None = None
+) -> Converted:
+    values, bad = to_float(array, factor, cell_units)
     numbers = values.to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore"):
         fractional = ~np.isnan(numbers) & ((numbers != np.round(numbers)) | (np.abs(numbers) > 2**53))
