@@ -7,13 +7,16 @@ from prefect import flow
 from greenmfg.indicators import IndicatorParameters
 from greenmfg.summaries import publication_markdown
 from tasks.artifacts import report_publication
-from tasks.publishing import derive, load_inputs, publish, publish_report, select_filings
+from tasks.publishing import derive, load_inputs, publish, publish_report, select_filings, unchanged_snapshot
 
 
 @flow(name="publish-indicators", log_prints=False)
 def publish_indicators(star_threshold: int = IndicatorParameters.star_threshold) -> dict:
     params = IndicatorParameters(star_threshold=star_threshold)
     selection = select_filings()
+    unchanged = unchanged_snapshot(selection, params)
+    if unchanged is not None:
+        return unchanged
     inputs = load_inputs(selection)
     datasets = derive(inputs, params)
     result = publish(datasets, selection, params)

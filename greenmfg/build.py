@@ -88,6 +88,30 @@ def derive(inputs: dict[str, pd.DataFrame], params, *, datasets: Iterable[str] |
     return {name: derive_one(name, inputs, params) for name in names}
 
 
+def unchanged_snapshot(stores: Stores, selection: Selection, params) -> dict | None:
+    """What publishing would find when the latest snapshot was built from these very filings, parameters
+    and code: then loading and deriving are skipped (a run with nothing new costs well under a second)."""
+    from dataclasses import asdict
+
+    from greenmfg.publish import current_snapshot
+    from greenmfg.storage import keys
+
+    head = current_snapshot(
+        stores.published, sources=selection.sources(), parameters=asdict(params), code_version=code_version()
+    )
+    if head is None:
+        return None
+    return {
+        "snapshot_id": head.snapshot_id,
+        "sequence": None,
+        "is_new": False,
+        "manifest_key": head.manifest_key,
+        "diff": None,
+        "warnings": [],
+        "report": stores.published.uri(keys.snapshot_report(head.snapshot_id)),
+    }
+
+
 def publish(
     stores: Stores, datasets: dict[str, pd.DataFrame], selection: Selection, params, *, diff_policy=None
 ):

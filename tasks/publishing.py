@@ -16,6 +16,11 @@ def select_filings() -> build.Selection:
     return build.select_filings(open_stores())
 
 
+@task(name="find-unchanged-snapshot", cache_policy=NO_CACHE, **RETRY_OPTIONS)
+def unchanged_snapshot(selection: build.Selection, params) -> dict | None:
+    return build.unchanged_snapshot(open_stores(), selection, params)
+
+
 @task(name="load-accepted-rows", cache_policy=NO_CACHE, **RETRY_OPTIONS)
 def load_inputs(selection: build.Selection) -> dict[str, pd.DataFrame]:
     return build.load_inputs(open_stores(), selection)

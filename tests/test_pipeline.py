@@ -120,6 +120,11 @@ def test_refused_key_is_archived_as_rejected_not_processed(pipeline) -> None:
 def test_unchanged_rerun_publishes_nothing_new(pipeline) -> None:
     stores, _, published = pipeline
     assert sweep.pending_landings(stores) == []
+    selection = build.select_filings(stores)
+    found = build.unchanged_snapshot(stores, selection, IndicatorParameters())
+    assert found is not None and found["snapshot_id"] == published.snapshot_id and not found["is_new"]
+    other_params = replace(IndicatorParameters(), star_threshold=4)
+    assert build.unchanged_snapshot(stores, selection, other_params) is None
     again, _ = _publish(stores)
     assert not again.is_new
     assert again.snapshot_id == published.snapshot_id == latest(stores.published).snapshot_id

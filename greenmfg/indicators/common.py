@@ -43,7 +43,7 @@ def input_frame(inputs: Mapping[str, pd.DataFrame], filing_type: str, columns: I
     if missing:
         raise FilingError(f"indicator input {filing_type}", "canonical columns missing",
                           found=missing, expected=wanted)
-    return frame.loc[:, wanted].copy()
+    return frame.loc[:, wanted]  # a new frame; copy-on-write (pandas 3) keeps the input unchanged
 
 
 def only_years(frame: pd.DataFrame, years: Iterable[int] | None, column: str = "year") -> pd.DataFrame:

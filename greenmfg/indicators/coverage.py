@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from greenmfg.contracts.model import Column
@@ -47,6 +48,18 @@ def accredited_plants(register: pd.DataFrame, star_threshold: int) -> pd.DataFra
     return counted.loc[:, ["year", "credit_code"]].drop_duplicates()
 
 
+def _is_green_plant(above: pd.DataFrame, plants: pd.DataFrame) -> np.ndarray:
+    """1 where the row's (year, credit_code) is among the plants, else 0: a set lookup per year, not a
+    merge of every enterprise row (plants are a few thousand, enterprises up to millions)."""
+    flag = np.zeros(len(above), dtype="int64")
+    years = above["year"]
+    for year, codes in plants.groupby("year", sort=True)["credit_code"]:
+        same_year = (years == year).to_numpy(dtype=bool, na_value=False)
+        known = above["credit_code"].isin(codes.unique()).to_numpy(dtype=bool, na_value=False)
+        flag[same_year & known] = 1
+    return flag
+
+
 def derive(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters,
            years: Iterable[int] | None = None) -> pd.DataFrame:
     stats = only_years(input_frame(inputs, "enterprise_stats", STATS_COLUMNS), years)
@@ -54,9 +67,8 @@ def derive(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters,
     above = stats[stats["is_above_size"].fillna(False).astype(bool)]
     if len(above) == 0:
         return DEFINITION.empty_frame()
-    plants = accredited_plants(register, params.star_threshold).assign(is_green_plant=1)
-    above = above.merge(plants, on=["year", "credit_code"], how="left")
-    above["is_green_plant"] = above["is_green_plant"].fillna(0).astype("int64")
+    plants = accredited_plants(register, params.star_threshold)
+    above = above.assign(is_green_plant=_is_green_plant(above, plants))
 
     fine = above.groupby(FINE_KEY, sort=False, observed=True).agg(
         above_size_enterprises=("credit_code", "size"), green_plants=("is_green_plant", "sum")

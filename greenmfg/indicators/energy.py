@@ -35,11 +35,14 @@ SUMS = ["enterprises", "energy_tce", "energy_reported_tce", "value_added_10k_yua
 
 def energy_tce(frame: pd.DataFrame, params: IndicatorParameters) -> pd.Series:
     """Σ energy by type × standard-coal factor of the row's year, in tce (an empty type counts 0)."""
-    row_years = frame["year"].astype("int64")
-    factors = pd.DataFrame({int(y): params.tce_per_canonical_unit(int(y)) for y in row_years.unique()}).T
-    per_row = factors.reindex(index=row_years.to_numpy(), columns=ENERGY_COLUMNS).to_numpy(dtype="float64")
-    quantities = frame.loc[:, ENERGY_COLUMNS].astype("float64").fillna(0.0).to_numpy()
-    return pd.Series((quantities * per_row).sum(axis=1), index=frame.index, dtype="float64")
+    row_years = frame["year"].astype("int64").to_numpy()
+    quantities = frame.loc[:, ENERGY_COLUMNS].to_numpy(dtype="float64", na_value=0.0)
+    total = np.zeros(len(frame), dtype="float64")
+    for year in np.unique(row_years):  # one factor vector per year, not one lookup per row
+        factors = params.tce_per_canonical_unit(int(year))
+        same = row_years == year
+        total[same] = (quantities[same] * np.array([factors[c] for c in ENERGY_COLUMNS])).sum(axis=1)
+    return pd.Series(total, index=frame.index, dtype="float64")
 
 
 def _previous_years(years: Iterable[int] | None) -> list[int] | None:

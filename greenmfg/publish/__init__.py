@@ -8,6 +8,7 @@ Layout in the published area (plain Parquet and JSON, readable without this pack
 """
 
 from greenmfg.publish.commits import CommitEntry, latest, list_snapshots, resolve, utc_now_iso
+from greenmfg.publish.current import current_snapshot
 from greenmfg.publish.diff import DiffPolicy, PeriodChange, SnapshotDiff
 from greenmfg.publish.reader import dataset_schema, read_dataframe, read_dataset, read_manifest, to_frame
 from greenmfg.publish.retention import cleanup_uncommitted, prune
@@ -20,6 +21,7 @@ __all__ = [
     "PublishResult",
     "SnapshotDiff",
     "cleanup_uncommitted",
+    "current_snapshot",
     "dataset_schema",
     "latest",
     "list_snapshots",
