@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.sockets import listening_addresses
 
 from greenmfg.errors import StorageError
 from greenmfg.publish import commits
@@ -110,6 +111,16 @@ def test_stack_status_is_healthy_and_secrets_stay_in_private_files(state_dir: Pa
         assert secret.split(":")[-1] not in shown.stdout
     assert (state_dir / stack.STATE_FILE).stat().st_mode & 0o077 == 0
     assert all(url.startswith("http://127.0.0.1:") for url in state["urls"].values())
+
+
+def test_every_service_of_the_stack_listens_on_loopback_only(state_dir: Path) -> None:
+    listening = {}
+    for pid in stack.recorded_pids(state_dir):
+        for process in (pid, *(child for child, _ in stack.descendants(pid))):
+            listening[process] = listening_addresses(process)
+    addresses = {address for found in listening.values() for address, _ in found}
+    assert addresses == {"127.0.0.1"}, listening
+    assert sum(bool(found) for found in listening.values()) >= 3  # SeaweedFS, the Prefect server, the bridge
 
 
 def test_a_landed_filing_is_published_without_any_manual_step(

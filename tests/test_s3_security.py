@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
+from helpers.sockets import listening_addresses
 
 from greenmfg.errors import StorageError, TransientStorageError
 from greenmfg.storage import Stores
@@ -90,33 +89,8 @@ def test_the_ingester_cannot_touch_published(
         ingester.published.write_bytes(published_object, b"forged")
 
 
-def _listening_addresses(pid: int) -> set[tuple[str, int]]:
-    """(address, port) of the TCP sockets `pid` listens on, read from /proc."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        target = os.readlink(fd)
-        if target.startswith("socket:["):
-            inodes.add(target[len("socket:[") : -1])
-    found = set()
-    for table, width in (("tcp", 8), ("tcp6", 32)):
-        lines = Path(f"/proc/net/{table}").read_text().splitlines()[1:]
-        for line in lines:
-            fields = line.split()
-            local, state, inode = fields[1], fields[3], fields[9]
-            if state == "0A" and inode in inodes:  # 0A = LISTEN
-                address, port = local.split(":")
-                found.add((_address(address, width), int(port, 16)))
-    return found
-
-
-def _address(hex_address: str, width: int) -> str:
-    if width == 8:
-        return ".".join(str(b) for b in reversed(bytes.fromhex(hex_address)))
-    return hex_address  # any IPv6 listener is reported raw, and fails the loopback check
-
-
 def test_the_server_listens_on_loopback_only(running_seaweedfs: SeaweedFS) -> None:
-    listening = _listening_addresses(running_seaweedfs.pid)
+    listening = listening_addresses(running_seaweedfs.pid)
     assert ("127.0.0.1", running_seaweedfs.ports["s3"]) in listening
     assert {address for address, _ in listening} == {"127.0.0.1"}
     assert {port for _, port in listening} <= set(running_seaweedfs.ports.values())
