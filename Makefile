@@ -23,9 +23,11 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
+	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/greenmfg run
 
 test: $(STAMP) $(CHROMIUM)
+	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
