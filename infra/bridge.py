@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 from greenmfg.errors import RejectedLandingKeyError
 from greenmfg.landing import is_ignorable, parse_landing_key
 from infra.ports import LOOPBACK
+from infra.processes import terminate
 
 LANDED_EVENT = "greenmfg.filing.landed"
 REJECTED_EVENT = "greenmfg.filing.rejected"
@@ -292,13 +293,7 @@ class BridgeProcess:
 
     def stop(self, timeout: float = 15.0) -> int:
         """SIGTERM (the bridge then flushes queued events), SIGKILL after `timeout`; returns the exit code."""
-        if self.is_running():
-            os.kill(self.pid, signal.SIGTERM)
-            try:
-                return self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(self.pid, signal.SIGKILL)
-        return self.process.wait(timeout=timeout)
+        return terminate(self.process, timeout)
 
 
 def start_bridge(

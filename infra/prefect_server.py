@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.ports import LOOPBACK, free_ports
+from infra.processes import terminate
 
 HEALTH_TIMEOUT_SECONDS = 120.0  # ~8 s alone on a fresh database; 70 s seen on a loaded 2-core box
 STOP_TIMEOUT_SECONDS = 15.0
@@ -56,13 +56,7 @@ class PrefectServer:
 
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
         """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds; returns the exit code."""
-        if self.is_running():
-            os.kill(self.pid, signal.SIGTERM)
-            try:
-                return self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(self.pid, signal.SIGKILL)
-        return self.process.wait(timeout=timeout)
+        return terminate(self.process, timeout)
 
 
 def start_prefect_server(

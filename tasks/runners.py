@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from prefect.task_runners import ThreadPoolTaskRunner
 
-RUNNERS = ("default", "dask")
+from greenmfg.commands import TASK_RUNNERS as RUNNERS
+
 LOCAL_DASK_WORKERS = 2
 
 

@@ -9,6 +9,8 @@ import json
 from rich.console import Console
 from rich.progress import Progress
 
+from greenmfg.commands import add_task_runner_options
+
 DEPLOYMENT = "reprocess/on-demand"
 
 
@@ -29,13 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help=f"run the {DEPLOYMENT} deployment on the Prefect server (PREFECT_API_URL)",
     )
-    parser.add_argument(
-        "--task-runner",
-        choices=("default", "dask"),
-        default="default",
-        help="fan out per filing: in order in-process (default) or on a Dask cluster",
-    )
-    parser.add_argument("--dask-address", help="scheduler of a running Dask cluster (default: a local one)")
+    add_task_runner_options(parser)
     parser.set_defaults(handler=run)
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
+from greenmfg.commands import add_task_runner_options
+
 MIIT_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "miit-green-lists"
 STATE_DIR = Path(".greenmfg")
 
@@ -40,13 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--year", type=int, default=2020, help="year of the headline figures (default: 2020)")
     parser.add_argument("--no-docs", action="store_true", help="skip building Great Expectations Data Docs")
-    parser.add_argument(
-        "--task-runner",
-        choices=("default", "dask"),
-        default="default",
-        help="fan out per filing: in order in-process (default) or on a Dask cluster",
-    )
-    parser.add_argument("--dask-address", help="scheduler of a running Dask cluster (default: a local one)")
+    add_task_runner_options(parser)
     parser.set_defaults(handler=run)
 
 
