@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import Any
 
 ONE_M, FIVE_M = 1_000_000, 5_000_000
+STAGE_ORDER = (
+    "sweep_list", "ingest", "archive", "parse", "validate", "validation_outputs", "stage_parquet",
+    "select_load", "derive", "publish",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,8 @@ def markdown(results: dict) -> str:
             f"| {size['noop_median_seconds']:.2f} | {size['noop_checked_median_seconds']:.3f} | {rss} "
             f"| {size['arrow_bytes'] / 2**20:,.0f} MiB |"
         )
-    stages = list(next(iter(results["sizes"].values()))["pipeline_stage_median_seconds"])
+    measured = next(iter(results["sizes"].values()))["pipeline_stage_median_seconds"]
+    stages = [s for s in STAGE_ORDER if s in measured] + [s for s in measured if s not in STAGE_ORDER]
     lines += [
         "",
         "Pipeline stages, median seconds (`ingest` contains archive, parse, validate, validation_outputs "
