@@ -187,27 +187,39 @@ def pipeline(run: Round, *, build_docs: bool = True) -> dict[str, Any]:
     stages.update(spent)
     published = _publish(run, params, stages)
     statuses = sorted({r.status for r in results})
-    if statuses != ["accepted"] or not published.is_new:
+    if statuses != ["accepted"] or not published["is_new"]:
         raise RuntimeError(f"pipeline run did not ingest and publish: statuses {statuses}, {published}")
     return {"stages": stages, "rows_accepted": sum(p.rows_accepted for r in results for p in r.parts)}
 
 
 def _publish(run: Round, params: IndicatorParameters, stages: dict[str, float]):
+    """The publish-indicators flow's calls: select, unchanged check, load, derive, publish, report."""
+    from greenmfg.report import publish_report
+
     mark = time.perf_counter()
     selection = build.select_filings(run.stores)
+    unchanged = build.unchanged_snapshot(run.stores, selection, params)
+    stages["select_check"] = time.perf_counter() - mark
+    if unchanged is not None:
+        return unchanged
+    mark = time.perf_counter()
     inputs = build.load_inputs(run.stores, selection)
-    stages["select_load"] = time.perf_counter() - mark
+    stages["load"] = time.perf_counter() - mark
     mark = time.perf_counter()
     datasets = build.derive(inputs, params)
     stages["derive"] = time.perf_counter() - mark
     mark = time.perf_counter()
     result = build.publish(run.stores, datasets, selection, params)
     stages["publish"] = time.perf_counter() - mark
-    return result
+    mark = time.perf_counter()
+    publish_report(run.stores, result.snapshot_id)
+    stages["report"] = time.perf_counter() - mark
+    return result.to_dict()
 
 
 def noop(run: Round) -> dict[str, Any]:
-    """The pipeline again with nothing new landed: the sweep finds nothing, publish finds latest current."""
+    """The pipeline again with nothing new landed, as the flows run it: the sweep finds nothing pending and
+    publish-indicators finds latest built from the same filings (greenmfg.build.unchanged_snapshot)."""
     params = IndicatorParameters(star_threshold=run.settings.star_threshold)
     stages: dict[str, float] = {}
     start = time.perf_counter()
@@ -215,29 +227,19 @@ def noop(run: Round) -> dict[str, Any]:
     stages["sweep_list"] = time.perf_counter() - start
     if pending:
         raise RuntimeError(f"no-op run found pending landings: {[p.key for p in pending]}")
-    published = _publish(run, params, stages)
-    if published.is_new:
+    if _publish(run, params, stages)["is_new"]:
         raise RuntimeError("no-op run published a new snapshot")
     return {"stages": stages}
 
 
-def noop_checked(run: Round) -> dict[str, Any]:
-    """The no-op run as it would be with greenmfg.publish.current_snapshot wired in before load and derive."""
-    from dataclasses import asdict
-
-    from greenmfg.publish import current_snapshot
-    from greenmfg.versioning import code_version
-
+def noop_without_check(run: Round) -> dict[str, Any]:
+    """For comparison: the no-op run without the unchanged check (load, derive, then publish finds latest
+    unchanged), as the flow ran before the check was wired in."""
     params = IndicatorParameters(star_threshold=run.settings.star_threshold)
     if pending_landings(run.stores):
         raise RuntimeError("no-op run found pending landings")
     selection = build.select_filings(run.stores)
-    entry = current_snapshot(
-        run.stores.published,
-        sources=selection.sources(),
-        parameters=asdict(params),
-        code_version=code_version(),
-    )
-    if entry is None:
-        raise RuntimeError("no-op run with the check: latest snapshot not recognised as current")
-    return {"snapshot_id": entry.snapshot_id}
+    datasets = build.derive(build.load_inputs(run.stores, selection), params)
+    if build.publish(run.stores, datasets, selection, params).is_new:
+        raise RuntimeError("no-op run without the check published a new snapshot")
+    return {}

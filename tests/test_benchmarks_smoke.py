@@ -57,7 +57,7 @@ def test_quick_harness_on_a_tiny_filing(tmp_path):
     assert sorted(size["seconds"]) == sorted(CONTENDERS)
     assert all(len(times) == 1 and times[0] > 0 for times in size["seconds"].values())
     assert size["rows_accepted"] == 300
-    assert {"parse", "validate", "stage_parquet", "derive", "publish"} <= set(
+    assert {"parse", "validate", "stage_parquet", "load", "derive", "publish", "report"} <= set(
         size["pipeline_stage_median_seconds"]
     )
     assert size["arrow_bytes"] > 0 and size["csv_bytes"] > 0
@@ -70,7 +70,7 @@ def test_quick_harness_on_a_tiny_filing(tmp_path):
         "pipeline_s3",
     ]
     # Every target is listed, and none is judged from a size this run did not measure.
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 6
     assert all(t["measured"] is None and t["met"] is None for t in results["targets"])
     table = (out / "quick.md").read_text()
     assert "| figure | measured | target | met |" in table and "| 300 | 1 |" in table
