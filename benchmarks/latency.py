@@ -1,9 +1,9 @@
 """Landing-to-published latency on the local stack: median over several uploads, printed and written as JSON.
 
-Each upload is a reference filing never seen before (so each one must produce a new snapshot); the clock
-runs from the end of the boto3 upload to the first commit whose snapshot lists the filing. The Prefect
-runs' own timestamps split each latency into stages: upload → ingest run start (event, trigger, worker
-poll, process start, imports), ingest run, ingest end → publish run start, publish run start → commit seen.
+Each upload is a reference filing never seen before (so each one must produce a new snapshot), landed on
+an idle stack (the previous upload's ingest run has ended); the clock runs from the end of the boto3 upload
+to the first commit whose snapshot lists the filing. The Prefect runs' own timestamps split each latency
+into stages (see `_stages`).
 
     .venv/bin/python benchmarks/latency.py [--uploads 5] [--state-dir DIR] [--json PATH]
 
@@ -72,6 +72,7 @@ def _fresh_files(folder: Path, state_dir: Path, count: int) -> list[tuple[str, b
 
 
 def _measure(state_dir: Path, key: str, data: bytes, timeout: float) -> dict:
+    """One upload onto an idle stack: seconds until a commit lists it, and where they went."""
     stores_in = stack.stores_for(state_dir, "ingester")
     published = stack.stores_for(state_dir, "consumer").published
     stores_in.landing.write_bytes(key, data)
@@ -80,31 +81,44 @@ def _measure(state_dir: Path, key: str, data: bytes, timeout: float) -> dict:
     entry = stack.wait_until_published(published, hashlib.sha256(data).hexdigest(), timeout=timeout)
     seconds = time.monotonic() - landed
     published_at = datetime.now().astimezone()
+    state = stack.load_state(state_dir)
+    ingest = _finished_ingest_run(state, key, timeout)  # the next upload starts on an idle stack
     sample = {"landing_key": key, "bytes": len(data), "seconds": round(seconds, 2), "commit": entry.sequence}
-    sample["stages"] = _stages(stack.load_state(state_dir), key, landed_at, published_at)
+    sample["stages"] = _stages(state, ingest, landed_at, published_at)
     print(f"{key}: published in {seconds:.1f} s (commit {entry.sequence}) {sample['stages']}", flush=True)
     return sample
 
 
-def _stages(state: dict, key: str, landed_at: datetime, published_at: datetime) -> dict:
-    """Seconds spent in each stage, from the Prefect runs of this key's ingest and the publish it started."""
-    runs = stack.api_post(state, "/flow_runs/filter", {"sort": "START_TIME_ASC"})
+def _finished_ingest_run(state: dict, key: str, timeout: float) -> dict:
+    """The ingest-filing run of `key`, once it has ended (it ends after the publication it waited for)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = stack.api_post(state, "/flow_runs/filter", {"sort": "START_TIME_ASC"})
+        ingest = next((r for r in runs if r["parameters"].get("landing_key") == key and r["end_time"]), None)
+        if ingest is not None:
+            return ingest
+        time.sleep(0.5)
+    raise SystemExit(f"the ingest run of {key} did not end within {timeout:.0f} s")
+
+
+def _stages(state: dict, ingest: dict, landed_at: datetime, published_at: datetime) -> dict:
+    """Seconds spent in each stage, from the Prefect runs of this key's ingest and the publication it started.
+
+    upload → ingest run start: event, trigger, the pool worker's poll, a fresh process and its imports;
+    ingest run start → publish run start: the ingest in the ingester task worker, and handing over;
+    publish run start → commit seen: the publish-indicators subflow in the publisher task worker.
+    """
+    ingest_start = _instant(ingest["start_time"])
+    stages = {"to_ingest_start": _between(landed_at, ingest_start)}
     publish_flow = stack.api_get(state, "/flows/name/publish-indicators")["id"]
-    ingest = next((r for r in runs if r["parameters"].get("landing_key") == key and r["end_time"]), None)
-    if ingest is None:
-        return {}
-    ingest_start, ingest_end = _instant(ingest["start_time"]), _instant(ingest["end_time"])
-    stages = {
-        "to_ingest_start": _between(landed_at, ingest_start),
-        "ingest_run": _between(ingest_start, ingest_end),
-    }
+    runs = stack.api_post(state, "/flow_runs/filter", {"sort": "START_TIME_ASC"})
     publishes = [
         r for r in runs
-        if r["flow_id"] == publish_flow and r["start_time"] and _instant(r["created"]) >= ingest_start
+        if r["flow_id"] == publish_flow and r["start_time"] and _instant(r["start_time"]) >= ingest_start
     ]  # fmt: skip
     if publishes:
         publish_start = _instant(publishes[0]["start_time"])
-        stages["to_publish_start"] = _between(ingest_end, publish_start)
+        stages["ingest_to_publish_start"] = _between(ingest_start, publish_start)
         stages["publish_to_commit_seen"] = _between(publish_start, published_at)
     return stages
 

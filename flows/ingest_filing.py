@@ -1,4 +1,7 @@
-"""ingest-filing: one landed object → raw archive → parse → validate → staged rows and quarantine."""
+"""ingest-filing: one landed object → raw archive → parse → validate → staged rows and quarantine.
+
+Imports stay light (no pandas, no Great Expectations) so a pool's fresh process starts the run quickly.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +9,43 @@ from prefect import flow
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 
-from flows.publish_indicators import publish_indicators
 from tasks.artifacts import report_ingestion
+from tasks.deferred import publish_on_task_worker, run_on_task_worker
 from tasks.ingestion import ingest_landed_object
 
-# Deployment (infra/prefect.yaml) that publishes after an event-driven ingest: it runs on the publisher's
-# work pool, with the publisher's credentials, one run at a time.
+# Deployment (infra/prefect.yaml) that publishes after an ingest run on a server without task workers: it
+# runs on the publisher's work pool, with the publisher's credentials.
 PUBLISH_DEPLOYMENT = "publish-indicators/publish"
 STATUSES_WITH_NEW_ROWS = frozenset({"accepted", "partly_rejected"})
 
 
 @flow(name="ingest-filing", log_prints=False)
-def ingest_filing(landing_key: str, build_docs: bool = True, publish_after: bool = False) -> dict:
-    result = ingest_landed_object(landing_key, build_docs=build_docs)
+def ingest_filing(
+    landing_key: str, build_docs: bool = True, publish_after: bool = False, on_task_workers: bool = False
+) -> dict:
+    """With `on_task_workers` (the event path) the ingest and the publication run in the warm ingester and
+    publisher task workers, each with its own identity, instead of in this process."""
+    if on_task_workers:
+        result = run_on_task_worker(ingest_landed_object, landing_key, build_docs=build_docs)
+    else:
+        result = ingest_landed_object(landing_key, build_docs=build_docs)
     report_ingestion([result])
     if publish_after and result["status"] in STATUSES_WITH_NEW_ROWS:
-        request_publication()
+        request_publication(on_task_workers)
     return result
 
 
-def request_publication() -> None:
-    """Publish as a subflow: a run of the publish deployment on a server, in-process otherwise.
+def request_publication(on_task_workers: bool = False) -> None:
+    """Publish as a subflow: in the publisher task worker, as a run of the publish deployment on a server,
+    or in-process on the embedded default.
 
     A duplicate (a re-delivered event) or a rejected filing adds no rows, so it publishes nothing.
     """
-    if deployment.id:
+    if on_task_workers:
+        run_on_task_worker(publish_on_task_worker)
+    elif deployment.id:
         run_deployment(PUBLISH_DEPLOYMENT, timeout=0, as_subflow=True)
     else:
+        from flows.publish_indicators import publish_indicators
+
         publish_indicators()

@@ -7,19 +7,21 @@ from prefect import flow
 from greenmfg.indicators import IndicatorParameters
 from greenmfg.summaries import publication_markdown
 from tasks.artifacts import report_publication
+from tasks.publication_slot import publication_slot
 from tasks.publishing import derive, load_inputs, publish, publish_report, select_filings, unchanged_snapshot
 
 
 @flow(name="publish-indicators", log_prints=False)
 def publish_indicators(star_threshold: int = IndicatorParameters.star_threshold) -> dict:
     params = IndicatorParameters(star_threshold=star_threshold)
-    selection = select_filings()
-    unchanged = unchanged_snapshot(selection, params)
-    if unchanged is not None:
-        return unchanged
-    inputs = load_inputs(selection)
-    datasets = derive(inputs, params)
-    result = publish(datasets, selection, params)
+    with publication_slot():
+        selection = select_filings()
+        unchanged = unchanged_snapshot(selection, params)
+        if unchanged is not None:
+            return unchanged
+        inputs = load_inputs(selection)
+        datasets = derive(inputs, params)
+        result = publish(datasets, selection, params)
     report_url = publish_report(result.snapshot_id)
     report_publication(publication_markdown(result, datasets, report_url))
     return result.to_dict() | {"report": report_url}

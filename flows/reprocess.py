@@ -7,6 +7,7 @@ from prefect import flow, unmapped
 from greenmfg.indicators import IndicatorParameters
 from greenmfg.summaries import publication_markdown
 from tasks.artifacts import report_ingestion, report_publication
+from tasks.publication_slot import publication_slot
 from tasks.publishing import derive, load_inputs, publish, publish_report, select_filings
 from tasks.reprocessing import assemble, plan_reprocess, revalidate
 from tasks.runners import make_task_runner
@@ -28,10 +29,11 @@ def reprocess(
     shas = plan.reparse_filings
     report_ingestion(revalidate.map(shas, list(range(1, len(shas) + 1)), unmapped(len(shas))).result())
     params = IndicatorParameters(star_threshold=star_threshold)
-    selection = select_filings()
-    inputs = load_inputs(selection)
-    datasets = assemble(derive(inputs, params), plan)
-    result = publish(datasets, selection, params)
+    with publication_slot():
+        selection = select_filings()
+        inputs = load_inputs(selection)
+        datasets = assemble(derive(inputs, params), plan)
+        result = publish(datasets, selection, params)
     report_url = publish_report(result.snapshot_id)
     report_publication(publication_markdown(result, datasets, report_url))
     return {"plan": plan.to_dict(), "published": result.to_dict() | {"report": report_url}}

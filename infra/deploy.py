@@ -1,7 +1,8 @@
 """Apply infra/prefect.yaml to a Prefect server: create the work pools it names, then `prefect deploy --all`.
 
 Run as `python -m infra.deploy` with PREFECT_API_URL (and PREFECT_API_AUTH_STRING) of the target server;
-`greenmfg stack up` does so. The YAML stays the declaration; this only adds what it cannot say (pools).
+`greenmfg stack up` does so. The YAML stays the declaration; this only adds what it cannot say: the pools,
+and the global concurrency limit that lets one publication run at a time (tasks/publication_slot.py).
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ async def ensure_pools(pools: dict[str, int | None] = POOLS) -> None:
                 await client.update_work_pool(name, WorkPoolUpdate(concurrency_limit=limit))
 
 
+async def ensure_publication_limit() -> None:
+    """Create (or reset to one slot) the limit every publishing flow holds while it commits."""
+    from prefect.client.orchestration import get_client
+
+    from tasks.publication_slot import PUBLICATION_LIMIT
+
+    async with get_client() as client:
+        await client.upsert_global_concurrency_limit_by_name(PUBLICATION_LIMIT, 1)
+
+
 def deploy_all(prefect_file: Path = PREFECT_FILE, timeout: float = 300.0) -> str:
     """`prefect deploy --all` from the project folder (entrypoints are relative to it); returns its output."""
     prefect = Path(sys.executable).with_name("prefect")
@@ -56,6 +67,7 @@ def deploy_all(prefect_file: Path = PREFECT_FILE, timeout: float = 300.0) -> str
 
 def main() -> int:
     asyncio.run(ensure_pools())
+    asyncio.run(ensure_publication_limit())
     try:
         print(deploy_all())
     except DeployError as exc:

@@ -1,18 +1,20 @@
-"""The whole local stack — SeaweedFS, Prefect server, two process workers, the bridge — started and stopped
-as one, on loopback, with every log, database and data folder under one state directory.
+"""The whole local stack — SeaweedFS, Prefect server, two process workers, two task workers, the bridge —
+started and stopped as one, on loopback, with every log, database and data folder under one state directory.
 
 Layout of the state directory (default `<project>/.greenmfg/stack`, or $GREENMFG_STATE_DIR):
   stack.json               PIDs, URLs, pools and the stack's secrets (0600; secrets are never printed)
   seaweedfs/               weed's data, logs, identities and notification.toml (webhook → bridge)
   prefect/                 the server's PREFECT_HOME, SQLite database and log
   prefect-client-home/     PREFECT_HOME of the workers, the bridge and the deploy step
-  logs/                    worker-*.log, bridge.log, deploy.log
+  logs/                    worker-*.log, task-worker-*.log, bridge.log, deploy.log
 
 Role mapping: each work pool has its own worker, whose environment carries one SeaweedFS identity, and the
 flows it runs inherit it (GREENMFG_* from `SeaweedFS.env_for`):
   greenmfg-ingest  → ingester  (landing, raw, staging read-write): ingest-filing, sweep-landing
   greenmfg-publish → publisher (raw read, staging and published read-write): publish-indicators
-So no flow run holds the admin key, and a consumer's read-only identity stays for readers of snapshots.
+The event path's work runs in two warm task workers (infra/task_worker.py), one per role with the same
+identities. So no flow run holds the admin key, and a consumer's read-only identity stays for readers of
+snapshots.
 
 `down` signals exactly the PIDs recorded by `up`, each after checking that the process is still the one
 started (same start time), then any process left in the process group `up` created for it (a worker's
@@ -47,6 +49,7 @@ from infra import seaweedfs as seaweedfs_infra
 from infra.bridge import HEALTH_PATH, WEBHOOK_PATH, start_bridge, write_notification_toml
 from infra.ports import LOOPBACK, free_ports
 from infra.prefect_server import start_prefect_server
+from infra.task_worker import ROLES as TASK_WORKER_ROLES
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR_ENV = "GREENMFG_STATE_DIR"
@@ -59,10 +62,12 @@ COMPONENTS: tuple[str, ...] = (
     "seaweedfs",
     "prefect-server",
     *(f"worker:{pool}" for pool in POOL_ROLES),
+    *(f"task-worker:{role}" for role in TASK_WORKER_ROLES),
     "bridge",
 )
 _STOP_SECONDS = 20.0
 _WORKER_READY_SECONDS = 90.0
+_TASK_WORKER_READY_SECONDS = 120.0  # imports and Great Expectations' context come first
 # Caller variables a stack process must not inherit: they would point it at other storage or servers.
 _FOREIGN_PREFIXES = ("GREENMFG_", "PREFECT_", "AWS_")
 
@@ -115,7 +120,8 @@ def up(state_dir: Path | None = None, *, log: Callable[[str], None] = lambda _: 
     for sub in ("logs", "prefect-client-home"):
         (state_dir / sub).mkdir(parents=True, exist_ok=True)
     state_dir.chmod(0o700)
-    bridge_port = free_ports(1)[0]
+    bridge_port, *ports = free_ports(1 + len(TASK_WORKER_ROLES))
+    task_worker_ports = dict(zip(TASK_WORKER_ROLES, ports, strict=True))
     state = {
         "state_dir": str(state_dir),
         "project_dir": str(PROJECT_DIR),
@@ -128,14 +134,20 @@ def up(state_dir: Path | None = None, *, log: Callable[[str], None] = lambda _: 
     }
     _save(state_dir, state)
     try:
-        _start_all(state_dir, state, bridge_port, log)
+        _start_all(state_dir, state, bridge_port, task_worker_ports, log)
     except BaseException:
         down(state_dir)
         raise
     return state
 
 
-def _start_all(state_dir: Path, state: dict, bridge_port: int, log: Callable[[str], None]) -> None:
+def _start_all(
+    state_dir: Path,
+    state: dict,
+    bridge_port: int,
+    task_worker_ports: dict[str, int],
+    log: Callable[[str], None],
+) -> None:
     weed_dir = state_dir / "seaweedfs"
     write_notification_toml(
         weed_dir / "notification.toml",
@@ -165,6 +177,12 @@ def _start_all(state_dir: Path, state: dict, bridge_port: int, log: Callable[[st
         pid = _start_worker(state_dir, pool, {**client_env, **weed.env_for(role)})
         _record(state_dir, state, f"worker:{pool}", pid, url=pool, worker_name=_worker_name(pool))
 
+    for role, port in task_worker_ports.items():
+        log(f"starting a task worker as {role}")
+        pid = _start_task_worker(state_dir, role, port, {**client_env, **weed.env_for(role)})
+        status_url = f"http://{LOOPBACK}:{port}/status"
+        _record(state_dir, state, f"task-worker:{role}", pid, url=status_url, health=status_url)
+
     log("starting the bridge")
     bridge = start_bridge(
         state_dir,
@@ -184,6 +202,7 @@ def _start_all(state_dir: Path, state: dict, bridge_port: int, log: Callable[[st
 
     log("waiting for the workers to come online")
     _wait_workers_online(state)
+    _wait_task_workers_ready(state)
 
 
 def status(state_dir: Path | None = None) -> list[ComponentStatus]:
@@ -250,6 +269,7 @@ def _client_env(state_dir: Path, state: dict) -> dict[str, str]:
         PREFECT_RUNNER_POLL_FREQUENCY=POLL_SECONDS,
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         GREENMFG_PROJECT_DIR=str(PROJECT_DIR),  # where the pull step of infra/prefect.yaml runs flows from
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)]),
         GX_ANALYTICS_ENABLED="false",
         DO_NOT_TRACK="1",
     )
@@ -274,7 +294,16 @@ def _start_worker(state_dir: Path, pool: str, env: dict[str, str]) -> int:
     prefect = Path(sys.executable).with_name("prefect")
     command = [str(prefect) if prefect.exists() else "prefect", "worker", "start", "--pool", pool]
     command += ["--type", "process", "--name", _worker_name(pool)]
-    log_path = state_dir / "logs" / f"worker-{pool}.log"
+    return _spawn_logged(command, env, state_dir / "logs" / f"worker-{pool}.log")
+
+
+def _start_task_worker(state_dir: Path, role: str, port: int, env: dict[str, str]) -> int:
+    command = [sys.executable, "-m", "infra.task_worker", role, "--status-port", str(port)]
+    return _spawn_logged(command, env, state_dir / "logs" / f"task-worker-{role}.log")
+
+
+def _spawn_logged(command: list[str], env: dict[str, str], log_path: Path) -> int:
+    """Start a long-running component in a session of its own, its output appended to `log_path`."""
     with open(log_path, "ab") as log_file:
         process = subprocess.Popen(
             command, env=env, cwd=PROJECT_DIR, stdin=subprocess.DEVNULL, stdout=log_file,
@@ -479,6 +508,19 @@ def _wait_workers_online(state: dict, timeout: float = _WORKER_READY_SECONDS) ->
             if not _alive(component) or time.monotonic() > deadline:
                 log_path = Path(state["state_dir"]) / "logs" / f"worker-{component['url']}.log"
                 raise StackError(f"{name} did not come online; see {log_path}")
+            time.sleep(0.5)
+
+
+def _wait_task_workers_ready(state: dict, timeout: float = _TASK_WORKER_READY_SECONDS) -> None:
+    """Each task worker answers on its status URL once it has warmed up and subscribed."""
+    deadline = time.monotonic() + timeout
+    for name, component in state["components"].items():
+        if not name.startswith("task-worker:"):
+            continue
+        while not _get_ok(component["health"]):
+            if not _alive(component) or time.monotonic() > deadline:
+                log_path = Path(state["state_dir"]) / "logs" / f"{name.replace(':', '-')}.log"
+                raise StackError(f"{name} did not come up; see {log_path}")
             time.sleep(0.5)
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from infra import deploy, stack
 from infra.bridge import LANDED_EVENT, handle_landed_key
+from infra.task_worker import ROLES as TASK_WORKER_ROLES
 
 DECLARATION = yaml.safe_load(deploy.PREFECT_FILE.read_text())
 DEPLOYMENTS = {d["name"]: d for d in DECLARATION["deployments"]}
@@ -25,8 +26,9 @@ def test_every_deployment_names_a_flow_that_loads_and_a_pool_the_stack_runs() ->
 
     flows = {}
     for name, declared in DEPLOYMENTS.items():
-        path, function = declared["entrypoint"].split(":")
-        flows[name] = load_flow_from_entrypoint(str(deploy.PROJECT_DIR / path) + ":" + function).name
+        # A module entrypoint (not a script path), so the task workers can import what a run's context names.
+        flows[name] = load_flow_from_entrypoint(declared["entrypoint"]).name
+        assert ".py:" not in declared["entrypoint"]
         assert declared["work_pool"]["name"] in stack.POOL_ROLES
     assert flows == {
         "on-landing": "ingest-filing",
@@ -68,7 +70,17 @@ def test_the_landing_trigger_passes_the_bridge_events_key_to_the_flow() -> None:
     rendered = asyncio.run(render_user_template(spec["parameters"]["landing_key"], {"event": event}))
     assert rendered == key
     assert trigger.parameters["publish_after"] is True
+    assert trigger.parameters["on_task_workers"] is True
     assert name == LANDED_EVENT
+
+
+def test_each_task_worker_role_serves_its_tasks_with_an_identity_of_the_stack() -> None:
+    from tasks.deferred import SERVED
+
+    assert set(SERVED) == set(TASK_WORKER_ROLES)
+    assert set(TASK_WORKER_ROLES) <= set(stack.POOL_ROLES.values())  # the same identities as the pools
+    served = {role: {work.name for work in tasks} for role, tasks in SERVED.items()}
+    assert served == {"ingester": {"ingest-landed-object"}, "publisher": {"publish-on-task-worker"}}
 
 
 def test_down_stops_a_recorded_process_and_its_children_but_not_a_reused_pid(tmp_path: Path) -> None:

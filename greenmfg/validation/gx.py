@@ -49,6 +49,11 @@ def _batch_definition():
     return asset.add_batch_definition_whole_dataframe("whole_filing")
 
 
+def warm_up() -> None:
+    """Import GX and build the context now: a long-lived worker pays this once, not on its first filing."""
+    _batch_definition()
+
+
 def build_suite(name: str, expectations: list[dict[str, Any]]):
     """A GX ExpectationSuite from expectation JSON dicts (type, kwargs, meta)."""
     gx = gx_module()

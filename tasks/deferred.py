@@ -1,0 +1,49 @@
+"""Work deferred to the warm task workers (infra/task_worker.py), and the wait for its result.
+
+A process work pool starts a fresh Python per flow run; deferring the heavy steps to long-lived task workers
+keeps the event path's latency to the work itself. Each role's worker holds only that role's credentials.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+
+from tasks.ingestion import ingest_landed_object
+
+# How long a flow run waits for a task worker to take and finish its deferred work.
+TASK_WORKER_WAIT_SECONDS = 600.0
+
+
+class TaskWorkerUnavailable(RuntimeError):
+    """No task worker of the role finished the deferred task in time (is one running?)."""
+
+
+@task(name="publish-on-task-worker", cache_policy=NO_CACHE)
+def publish_on_task_worker(star_threshold: int | None = None) -> dict:
+    """The publish-indicators flow, run as a subflow inside the warm publisher task worker."""
+    from flows.publish_indicators import publish_indicators
+
+    return publish_indicators() if star_threshold is None else publish_indicators(star_threshold)
+
+
+# Role → the tasks its task worker serves (the flows defer exactly these objects, so the task keys match).
+SERVED: dict[str, tuple[Task, ...]] = {
+    "ingester": (ingest_landed_object,),
+    "publisher": (publish_on_task_worker,),
+}
+
+
+def run_on_task_worker(work: Task, *args: Any, **kwargs: Any) -> Any:
+    """Defer `work` to a task worker serving it and wait for its result (its failure is raised here)."""
+    role = next(name for name, served in SERVED.items() if work in served)
+    future = work.delay(*args, **kwargs)
+    try:
+        return future.result(timeout=TASK_WORKER_WAIT_SECONDS)
+    except TimeoutError as exc:
+        raise TaskWorkerUnavailable(
+            f"no {role} task worker finished {work.name!r} within {TASK_WORKER_WAIT_SECONDS:.0f} s; "
+            "check `greenmfg stack status` (a landing left behind is ingested by the daily sweep)"
+        ) from exc
