@@ -36,14 +36,16 @@ SERVED: dict[str, tuple[Task, ...]] = {
 }
 
 
-def run_on_task_worker(work: Task, *args: Any, **kwargs: Any) -> Any:
+def run_on_task_worker(
+    work: Task, *args: Any, wait_seconds: float = TASK_WORKER_WAIT_SECONDS, **kwargs: Any
+) -> Any:
     """Defer `work` to a task worker serving it and wait for its result (its failure is raised here)."""
     role = next(name for name, served in SERVED.items() if work in served)
     future = work.delay(*args, **kwargs)
     try:
-        return future.result(timeout=TASK_WORKER_WAIT_SECONDS)
+        return future.result(timeout=wait_seconds)
     except TimeoutError as exc:
         raise TaskWorkerUnavailable(
-            f"no {role} task worker finished {work.name!r} within {TASK_WORKER_WAIT_SECONDS:.0f} s; "
-            "check `greenmfg stack status` (a landing left behind is ingested by the daily sweep)"
+            f"no {role} task worker finished {work.name!r} within {wait_seconds:g} s; check "
+            "`greenmfg stack status` (a landing left behind is ingested by the daily sweep)"
         ) from exc

@@ -1,5 +1,7 @@
-"""End to end on the real local stack: a landed filing is published with no manual step, a lost event is
-caught by the sweep deployment, a re-delivered event publishes nothing new, and `stack down` ends it all.
+"""End to end on the real local stack: a landed filing is published with no manual step (by the warm task
+workers), a re-delivered event publishes nothing new, a publication waits while another holds the
+publication slot, a lost event is caught by the sweep deployment, a run whose task worker is down fails
+saying so, and `stack down` ends it all.
 
 One stack for the module (`greenmfg stack up` takes ~30–60 s on 2 cores); tests run in file order.
 """
@@ -21,6 +23,7 @@ from helpers.sockets import listening_addresses
 
 from greenmfg.errors import StorageError
 from greenmfg.publish import commits
+from greenmfg.publish.reader import load_manifest
 from greenmfg.reference import generate
 from greenmfg.storage import Stores, keys
 from infra import stack
@@ -31,6 +34,7 @@ pytestmark = [pytest.mark.prefect_server, pytest.mark.s3, pytest.mark.slow]
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PUBLISH_SECONDS = 150.0  # upper bound of one landing-to-published chain on a loaded 2-core machine
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+SLOT_HOLD_SECONDS = 5.0  # how long test c2 keeps the publication slot once a publication waits for it
 
 
 def greenmfg_cli(*args: str, state_dir: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
@@ -89,11 +93,17 @@ def deployment_runs(state: dict, flow: str, deployment: str) -> list[dict]:
     return [run for run in stack.api_post(state, "/flow_runs/filter", body) if not run["auto_scheduled"]]
 
 
-def flow_runs(state: dict, flow: str) -> list[dict]:
-    """Every run of `flow`, from deployments or as subflows (not the future ones of a cron schedule)."""
-    found = stack.api_get(state, f"/flows/name/{flow}")
-    body = {"flows": {"id": {"any_": [found["id"]]}}}
-    return [run for run in stack.api_post(state, "/flow_runs/filter", body) if not run["auto_scheduled"]]
+def subflow_publications(state: dict) -> list[dict]:
+    """Runs of publish-indicators started as a subflow of a task: the publisher task worker's publications.
+
+    Filtered on the server: the monthly schedule's future runs would otherwise fill the first page.
+    """
+    found = stack.api_get(state, "/flows/name/publish-indicators")
+    body = {
+        "flows": {"id": {"any_": [found["id"]]}},
+        "flow_runs": {"parent_task_run_id": {"is_null_": False}},
+    }
+    return stack.api_post(state, "/flow_runs/filter", body)
 
 
 def wait_runs_finished(state: dict, flow: str, deployment: str, at_least: int, timeout: float) -> list[dict]:
@@ -145,8 +155,7 @@ def test_a_landed_filing_is_published_without_any_manual_step(
     assert source["filing_type"] == "green_loans"
     assert source["rows"] > 0
     # The publication ran as a subflow of a task in the warm publisher task worker, not in a new process.
-    (publication,) = flow_runs(stack.load_state(state_dir), "publish-indicators")
-    assert publication["parent_task_run_id"] is not None
+    (publication,) = subflow_publications(stack.load_state(state_dir))
     assert publication["deployment_id"] is None
 
 
@@ -154,7 +163,7 @@ def test_c_a_redelivered_event_does_not_publish_twice(state_dir: Path, state: di
     key, _ = reference_file(state_dir, "green_loans", 0)  # landed and published by test a
     ingests_before = len(deployment_runs(state, "ingest-filing", "on-landing"))
     commits_before = len(commits.list_snapshots(consumer.published))
-    publications_before = len(flow_runs(state, "publish-indicators"))
+    publications_before = len(subflow_publications(state))
     assert commits_before >= 1
     body = json.dumps(
         {
@@ -175,8 +184,41 @@ def test_c_a_redelivered_event_does_not_publish_twice(state_dir: Path, state: di
     assert {run["state_type"] for run in runs} == {"COMPLETED"}
     redelivered = [run for run in runs if run["parameters"].get("landing_key") == key]
     assert len(redelivered) >= 3  # the upload's own event, then the two re-deliveries
-    assert len(flow_runs(state, "publish-indicators")) == publications_before  # none was asked for
+    assert len(subflow_publications(state)) == publications_before  # none was asked for
     assert len(commits.list_snapshots(consumer.published)) == commits_before
+
+
+def test_c2_a_publication_waits_while_another_holds_the_publication_slot(
+    state_dir: Path, state: dict, ingester: Stores, consumer: Stores
+) -> None:
+    from prefect.concurrency.sync import concurrency
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+    from tasks.publication_slot import PUBLICATION_LIMIT
+
+    key, data = reference_file(state_dir, "green_loans", 2)
+    sha256 = hashlib.sha256(data).hexdigest()
+    publications_before = {run["id"] for run in subflow_publications(state)}
+    server = {
+        PREFECT_API_URL: state["urls"]["prefect_api"],
+        PREFECT_API_AUTH_STRING: state["secrets"]["prefect_auth"],
+    }
+    with temporary_settings(server), concurrency(PUBLICATION_LIMIT, occupy=1, strict=True):
+        ingester.landing.write_bytes(key, data)
+        deadline = time.monotonic() + PUBLISH_SECONDS
+        while not [
+            run
+            for run in subflow_publications(state)
+            if run["id"] not in publications_before and run["state_type"] == "RUNNING"
+        ]:
+            assert time.monotonic() < deadline, "no publication started for the upload"
+            time.sleep(0.5)
+        time.sleep(SLOT_HOLD_SECONDS)  # unblocked, the publication would commit within ~2 s
+        head = commits.latest(consumer.published)
+        assert not any(s["sha256"] == sha256 for s in load_manifest(consumer.published, head)["sources"])
+
+    entry = stack.wait_until_published(consumer.published, sha256, timeout=PUBLISH_SECONDS)
+    assert entry.sequence == head.sequence + 1
 
 
 def test_b_a_filing_landed_while_the_bridge_is_down_is_picked_up_by_the_sweep(
@@ -204,6 +246,26 @@ def test_b_a_filing_landed_while_the_bridge_is_down_is_picked_up_by_the_sweep(
     assert index["status"] == "accepted"
     assert index["sha256"] == hashlib.sha256(data).hexdigest()
     assert len(deployment_runs(state, "ingest-filing", "on-landing")) == ingests_before
+
+
+def test_f_a_run_whose_task_worker_is_down_fails_saying_so(state_dir: Path, state: dict) -> None:
+    assert stack.stop_component(state_dir, "task-worker:ingester")
+    key, _ = reference_file(state_dir, "green_loans", 3)
+    parameters = {"landing_key": key, "on_task_workers": True, "task_worker_wait_seconds": 5}
+    deployment = stack.api_get(state, "/deployments/name/ingest-filing/on-landing")
+    run = stack.api_post(
+        state, f"/deployments/{deployment['id']}/create_flow_run", {"parameters": parameters}
+    )
+
+    deadline = time.monotonic() + PUBLISH_SECONDS
+    while (finished := stack.api_get(state, f"/flow_runs/{run['id']}"))["state_type"] not in TERMINAL:
+        assert time.monotonic() < deadline, f"run {run['id']} still {finished['state_type']}"
+        time.sleep(0.5)
+
+    assert finished["state_type"] == "FAILED"
+    assert (
+        "no ingester task worker finished 'ingest-landed-object' within 5 s" in finished["state"]["message"]
+    )
 
 
 def test_consumer_identity_cannot_write_the_published_area(consumer: Stores) -> None:
