@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -44,11 +45,13 @@ def main(argv: list[str] | None = None) -> int:
             stack.up(state_dir)
         try:
             files = _fresh_files(Path(scratch) / "reference", state_dir, args.uploads)
+            load_at_start = os.getloadavg()[0]
             samples = [_measure(state_dir, key, data, args.timeout) for key, data in files]
+            load_at_end = os.getloadavg()[0]
         finally:
             if owned:
                 stack.down(state_dir)
-    report = _report(samples)
+    report = _report(samples) | {"load_average": {"start": load_at_start, "end": load_at_end}}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps({k: v for k, v in report.items() if k != "samples"}, indent=2))
@@ -134,6 +137,7 @@ def _between(start: datetime, end: datetime) -> float:
 def _report(samples: list[dict]) -> dict:
     seconds = [s["seconds"] for s in samples]
     median = statistics.median(seconds)
+    stage_names = dict.fromkeys(name for s in samples for name in s["stages"])
     return {
         "uploads": len(samples),
         "median_seconds": round(median, 2),
@@ -141,6 +145,10 @@ def _report(samples: list[dict]) -> dict:
         "max_seconds": max(seconds),
         "target_median_seconds": TARGET_MEDIAN_SECONDS,
         "meets_target": median < TARGET_MEDIAN_SECONDS,
+        "stage_median_seconds": {
+            name: round(statistics.median(s["stages"][name] for s in samples if name in s["stages"]), 2)
+            for name in stage_names
+        },
         "samples": samples,
     }
 

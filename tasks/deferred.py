@@ -6,6 +6,7 @@ keeps the event path's latency to the work itself. Each role's worker holds only
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from prefect import Task, task
@@ -15,6 +16,9 @@ from tasks.ingestion import ingest_landed_object
 
 # How long a flow run waits for a task worker to take and finish its deferred work.
 TASK_WORKER_WAIT_SECONDS = 600.0
+# The wait listens for the task run's completion event, and asks the API this often in case the event is
+# late (a busy server's event stream can lag by several seconds).
+STATE_POLL_SECONDS = 0.5
 
 
 class TaskWorkerUnavailable(RuntimeError):
@@ -42,10 +46,13 @@ def run_on_task_worker(
     """Defer `work` to a task worker serving it and wait for its result (its failure is raised here)."""
     role = next(name for name, served in SERVED.items() if work in served)
     future = work.delay(*args, **kwargs)
-    try:
-        return future.result(timeout=wait_seconds)
-    except TimeoutError as exc:
-        raise TaskWorkerUnavailable(
-            f"no {role} task worker finished {work.name!r} within {wait_seconds:g} s; check "
-            "`greenmfg stack status` (a landing left behind is ingested by the daily sweep)"
-        ) from exc
+    deadline = time.monotonic() + wait_seconds
+    while not future.state.is_final():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TaskWorkerUnavailable(
+                f"no {role} task worker finished {work.name!r} within {wait_seconds:g} s; check "
+                "`greenmfg stack status` (a landing left behind is ingested by the daily sweep)"
+            )
+        future.wait(timeout=min(STATE_POLL_SECONDS, remaining))
+    return future.result()
