@@ -191,19 +191,16 @@ def test_c_a_redelivered_event_does_not_publish_twice(state_dir: Path, state: di
 def test_c2_a_publication_waits_while_another_holds_the_publication_slot(
     state_dir: Path, state: dict, ingester: Stores, consumer: Stores
 ) -> None:
-    from prefect.concurrency.sync import concurrency
-    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
-
-    from tasks.publication_slot import PUBLICATION_LIMIT
-
     key, data = reference_file(state_dir, "green_loans", 2)
     sha256 = hashlib.sha256(data).hexdigest()
     publications_before = {run["id"] for run in subflow_publications(state)}
-    server = {
-        PREFECT_API_URL: state["urls"]["prefect_api"],
-        PREFECT_API_AUTH_STRING: state["secrets"]["prefect_auth"],
-    }
-    with temporary_settings(server), concurrency(PUBLICATION_LIMIT, occupy=1, strict=True):
+    holder = subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "tests" / "helpers" / "hold_publication_slot.py")],
+        env={**os.environ, **stack.prefect_env(state)}, cwd=PROJECT_DIR,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
         ingester.landing.write_bytes(key, data)
         deadline = time.monotonic() + PUBLISH_SECONDS
         while not [
@@ -216,6 +213,9 @@ def test_c2_a_publication_waits_while_another_holds_the_publication_slot(
         time.sleep(SLOT_HOLD_SECONDS)  # unblocked, the publication would commit within ~2 s
         head = commits.latest(consumer.published)
         assert not any(s["sha256"] == sha256 for s in load_manifest(consumer.published, head)["sources"])
+    finally:
+        holder.communicate("release\n", timeout=60)
+    assert holder.returncode == 0
 
     entry = stack.wait_until_published(consumer.published, sha256, timeout=PUBLISH_SECONDS)
     assert entry.sequence == head.sequence + 1
