@@ -26,11 +26,11 @@ class TaskWorkerUnavailable(RuntimeError):
 
 
 @task(name="publish-on-task-worker", cache_policy=NO_CACHE)
-def publish_on_task_worker() -> dict:
-    """The publish-indicators flow, with its default parameters, as a subflow in the publisher task worker."""
+def publish_on_task_worker(star_threshold: int | None = None) -> dict:
+    """The publish-indicators flow, run as a subflow inside the warm publisher task worker."""
     from flows.publish_indicators import publish_indicators
 
-    return publish_indicators()
+    return publish_indicators() if star_threshold is None else publish_indicators(star_threshold)
 
 
 # Role → the tasks its task worker serves (the flows defer exactly these objects, so the task keys match).
