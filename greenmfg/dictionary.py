@@ -12,8 +12,8 @@ from pathlib import Path
 
 from greenmfg import codes
 from greenmfg.contracts import CONTRACTS, PROVENANCE_COLUMNS, Column, header_variants
-from greenmfg.indicators import DATASETS, IndicatorParameters
-from greenmfg.indicators.parameters import parameter_descriptions
+from greenmfg.indicators import DATASETS
+from greenmfg.policy import Policy, parameter_descriptions
 
 JSON_NAME = "data_dictionary.json"
 MARKDOWN_NAME = "data_dictionary.md"
@@ -36,6 +36,8 @@ def _column(column: Column, spellings: tuple[str, ...] | None = None) -> dict[st
     }
     if spellings is not None:
         entry["header_spellings"] = list(spellings)
+    if column.implied:
+        entry["implied_when"] = [implication.describe() for implication in column.implied]
     return entry
 
 
@@ -57,7 +59,7 @@ def _filing_types() -> dict[str, object]:
 
 
 def _parameters() -> dict[str, object]:
-    defaults = IndicatorParameters().to_dict()
+    defaults = Policy().to_dict()
     return {name: {"default": defaults[name], "description": text}
             for name, text in parameter_descriptions().items()}
 
@@ -134,7 +136,10 @@ def _column_rows(columns: list[dict], with_spellings: bool) -> list[list[object]
     for c in columns:
         row = [f"`{c['name']}`", c["type"], c["unit"], c["nullable"], _constraint(c), c["description"]]
         if with_spellings:
-            row.append(c.get("header_spellings") or ("(derived)" if c["derived"] else ""))
+            spellings = ", ".join(c.get("header_spellings") or ["(derived)" if c["derived"] else ""])
+            if c.get("implied_when"):
+                spellings = f"{spellings}; if absent, implied when " + "; or ".join(c["implied_when"])
+            row.append(spellings)
         rows.append(row)
     return rows
 
@@ -176,7 +181,11 @@ def to_markdown(dictionary: dict) -> str:
               ""]
     for name, entry in dictionary["datasets"].items():
         lines += _dataset_section(name, entry)
-    lines += ["## Indicator parameters", ""]
+    lines += ["## Policy parameters", "",
+              "Declared once in `greenmfg/policy.py`; validation and the indicators read the same values, "
+              "and every snapshot's manifest records them. Override in the `[policy]` table of the file "
+              "named by `GREENMFG_VALIDATION_CONFIG`, or the star threshold with `GREENMFG_STAR_THRESHOLD`.",
+              ""]
     lines += _table(["parameter", "default", "description"],
                     [[f"`{n}`", _default_text(p["default"]), p["description"]]
                      for n, p in dictionary["parameters"].items()])

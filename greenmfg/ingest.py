@@ -38,6 +38,14 @@ class PartOutcome:
     rejection_reasons: list[str] = field(default_factory=list)
     dropped_rows: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # How the table was read, kept as provenance: values the filing left implied (column, value or rule,
+    # evidence), header → column, headers the contract does not know (ignored), units and their factors.
+    inferences: list[dict] = field(default_factory=list)
+    column_mapping: dict[str, str] = field(default_factory=dict)
+    unmapped_headers: list[str] = field(default_factory=list)
+    unit_conversions: dict[str, list] = field(default_factory=dict)
+    sheet: str | None = None
+    header_row: int | None = None
     staged: dict[str, dict] = field(default_factory=dict)
     validation: dict = field(default_factory=dict)
     validation_keys: dict[str, str] = field(default_factory=dict)
@@ -160,6 +168,12 @@ def ingest_bytes(
             rejection_reasons=list(outcome.rejection_reasons),
             dropped_rows=[(int(row), reason) for row, reason in table.dropped_rows],
             notes=list(table.notes),
+            inferences=[{**i, "value": _jsonable(i["value"])} for i in table.inferences],
+            column_mapping=dict(table.column_mapping),
+            unmapped_headers=list(table.unmapped_headers),
+            unit_conversions={c: [unit, factor] for c, (unit, factor) in table.unit_conversions.items()},
+            sheet=table.sheet,
+            header_row=table.header_row,
             validation=outcome.summary.to_dict(),
             validation_keys=dict(written),
         )
@@ -180,6 +194,11 @@ def ingest_bytes(
         "parts": [asdict(p) for p in outcomes],
     }
     return _finish(stores, record)
+
+
+def _jsonable(value: object) -> object:
+    """An inferred value as JSON keeps it (numpy and pandas scalars become plain Python)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _check_types(parsed, allowed_types: tuple[str, ...], original_name: str) -> None:

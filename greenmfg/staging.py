@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from greenmfg.contracts import get_contract
+from greenmfg.contracts.model import INFERRED_VALUES
 from greenmfg.errors import ObjectNotFoundError
 from greenmfg.storage import ObjectStore, keys
 
@@ -85,7 +86,10 @@ def read_part(staging: ObjectStore, part: StagedPart) -> pd.DataFrame:
     fs, _ = staging.arrow_filesystem()
     table = pq.read_table(staging.arrow_path(part.staging_key), filesystem=fs)
     contract = get_contract(part.filing_type)
-    return table.to_pandas().astype(contract.pandas_dtypes())
+    frame = table.to_pandas()
+    if INFERRED_VALUES.name not in frame.columns:  # staged before inferences were recorded
+        frame[INFERRED_VALUES.name] = pd.NA
+    return frame.astype(contract.pandas_dtypes())
 
 
 def load_accepted(

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 from greenmfg import dictionary as dd
-from greenmfg.contracts import CONTRACTS, header_variants
-from greenmfg.indicators import DATASETS, IndicatorParameters
+from greenmfg.contracts import CONTRACTS, PROVENANCE_COLUMNS, header_variants
+from greenmfg.indicators import DATASETS
+from greenmfg.policy import Policy
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -27,13 +28,14 @@ def test_every_filing_column_is_documented_with_its_header_spellings():
     for name, contract in CONTRACTS.items():
         entry = filing_types[name]
         documented = {c["name"]: c for c in entry["columns"]}
-        assert set(contract.column_names) | {"source_sha256", "source_row"} == set(documented)
+        assert set(contract.column_names) | {c.name for c in PROVENANCE_COLUMNS} == set(documented)
         assert entry["key"] == list(contract.key)
         for column in contract.columns:
             assert documented[column.name]["unit"] == column.unit
             assert documented[column.name]["nullable"] == column.nullable
             spellings = list(header_variants()[name].get(column.name, ()))
             assert documented[column.name]["header_spellings"] == spellings
+            assert documented[column.name].get("implied_when", []) == [i.describe() for i in column.implied]
 
 
 def test_every_dataset_is_documented_with_formula_and_parameter_defaults():
@@ -44,7 +46,7 @@ def test_every_dataset_is_documented_with_formula_and_parameter_defaults():
         assert [c["name"] for c in entry["columns"]] == list(definition.column_names)
         assert entry["formula"] == definition.formula and entry["key"] == list(definition.key)
         assert set(entry["parameters"]) <= set(dictionary["parameters"])
-    assert dictionary["parameters"]["star_threshold"]["default"] == IndicatorParameters().star_threshold
+    assert dictionary["parameters"]["star_threshold"]["default"] == Policy().star_threshold
     filing_columns = [c for ft in dictionary["filing_types"].values() for c in ft["columns"]]
     referenced = {c["codes"] for c in filing_columns if c["codes"]}
     assert referenced <= set(dictionary["code_lists"])

@@ -55,7 +55,12 @@ def test_units_in_headers_are_converted_to_canonical_units() -> None:
 def test_rows_are_typed_with_the_contract_dtypes_and_derive_division() -> None:
     filing = parse_one(enterprise_csv(ROWS).encode(), "规上企业.csv")
     contract = get_contract("enterprise_stats")
-    assert list(filing.rows.columns) == [*contract.column_names, "source_sha256", "source_row"]
+    assert list(filing.rows.columns) == [
+        *contract.column_names,
+        "source_sha256",
+        "source_row",
+        "inferred_values",
+    ]
     assert {c: str(t) for c, t in filing.rows.dtypes.items()} == contract.pandas_dtypes()
     assert filing.rows["industry_division"].tolist() == ["13", "26"]
     assert filing.rows["is_above_size"].tolist() == [True, False]
@@ -69,18 +74,52 @@ def test_title_rows_period_and_money_unit_from_title() -> None:
     filing = parse_one(text.encode(), "statistics.csv")
     assert filing.header_row == 3
     assert filing.periods == [2021]
-    assert any("title row" in note for note in filing.notes)
+    assert filing.inferences[0]["evidence"] == "from a title row"
+    assert any("unit 千元 of revenue_10k_yuan from a line above the table" in note for note in filing.notes)
     assert filing.rows["revenue_10k_yuan"].iloc[0] == pytest.approx(250.0)
     assert filing.rows["gross_output_10k_yuan"].iloc[0] == pytest.approx(0.5 * 10_000)
     assert filing.rows["source_row"].tolist() == [4]
 
 
 def test_period_from_file_name_when_no_column_and_no_title() -> None:
-    header = "统一社会信用代码,企业名称,区县,行业代码,是否规上,营业收入,工业总产值"
+    header = "统一社会信用代码,企业名称,区县,行业代码,是否规上,营业收入(万元),工业总产值(万元)"
     data = enterprise_csv([f"{uscc(4)},湖州丁有限公司,安吉县,3311,是,1,2"], header).encode()
     filing = parse_one(data, "enterprises_2019_final.csv", filing_type="enterprise_stats")
     assert filing.periods == [2019]
-    assert any("file name" in note for note in filing.notes)
+    assert filing.inferences[0] == {
+        "column": "year",
+        "value": "2019",
+        "rule": None,
+        "evidence": "from the file name",
+    }
+    assert set(filing.rows["inferred_values"]) == {"year=2019 (from the file name)"}
+
+
+def test_two_years_in_the_file_name_and_no_other_period_is_refused() -> None:
+    from greenmfg.errors import FilingError
+
+    header = "统一社会信用代码,企业名称,区县,行业代码,是否规上,营业收入(万元),工业总产值(万元)"
+    data = enterprise_csv([f"{uscc(4)},湖州丁有限公司,安吉县,3311,是,1,2"], header).encode()
+    with pytest.raises(FilingError, match=r"several periods in the file name.*2019, 2020"):
+        parse_one(data, "enterprises_2019-2020.csv", filing_type="enterprise_stats")
+
+
+def test_a_money_column_with_no_unit_anywhere_is_refused_not_guessed() -> None:
+    from greenmfg.errors import FilingError
+
+    header = "年份,统一社会信用代码,企业名称,区县,行业代码,是否规上,营业收入,工业总产值(万元)"
+    data = enterprise_csv([f"2020,{uscc(4)},湖州丁有限公司,安吉县,3311,是,1,2"], header).encode()
+    with pytest.raises(FilingError, match="no unit stated for revenue_10k_yuan"):
+        parse_one(data, "规上企业.csv")
+
+
+def test_without_a_stated_unit_only_cells_carrying_their_own_unit_are_read() -> None:
+    header = "年份,统一社会信用代码,企业名称,区县,行业代码,是否规上,营业收入,工业总产值(万元)"
+    rows = [f"2020,{uscc(4)},甲,安吉县,3311,是,3亿元,2", f"2020,{uscc(5)},乙,安吉县,3311,是,500,2"]
+    filing = parse_one(enterprise_csv(rows, header).encode(), "规上企业.csv")
+    assert filing.rows["revenue_10k_yuan"].iloc[0] == pytest.approx(30_000)
+    assert pd.isna(filing.rows["revenue_10k_yuan"].iloc[1])
+    assert filing.cell_errors["raw_value"].tolist() == ["500"]
 
 
 def test_full_width_digits_separators_brackets_and_percent() -> None:
@@ -94,12 +133,15 @@ def test_full_width_digits_separators_brackets_and_percent() -> None:
     assert rows_["revenue_10k_yuan"].iloc[0] == pytest.approx(123.4)
     assert rows_["gross_output_10k_yuan"].tolist() == pytest.approx([123.5, 7.0, 12.0])
     assert rows_["electricity_10k_kwh"].iloc[0] == pytest.approx(-0.2)
-    assert rows_["electricity_10k_kwh"].iloc[1] == pytest.approx(5e-4)
     assert rows_["revenue_10k_yuan"].iloc[1] == pytest.approx(100.0)
     assert math.isnan(rows_["revenue_10k_yuan"].iloc[2])
     assert pd.isna(rows_["electricity_10k_kwh"].iloc[2])
     assert rows_["industry_code"].iloc[0] == "1311"
-    assert len(filing.cell_errors) == 0
+    # '5%' is no amount of electricity: text after a number that is not a unit of its quantity is an error
+    assert pd.isna(rows_["electricity_10k_kwh"].iloc[1])
+    assert filing.cell_errors[["source_row", "column", "raw_value"]].values.tolist() == [
+        [3, "electricity_10k_kwh", "5%"]
+    ]
 
 
 def test_unconvertible_cells_become_na_and_are_reported() -> None:
@@ -136,7 +178,9 @@ def test_source_rows_count_quoted_line_breaks() -> None:
 
 
 def test_code_labels_and_aliases_map_and_unknown_labels_are_kept() -> None:
-    header = "年份,统一社会信用代码,企业名称,所属区县,行业代码,企业规模,是否规上,营业收入,工业总产值"
+    header = (
+        "年份,统一社会信用代码,企业名称,所属区县,行业代码,企业规模,是否规上,营业收入(万元),工业总产值(万元)"
+    )
     rows = [
         f"2020,{uscc(11)},甲,南太湖新区,1311,大型,是,1,1",
         f"2020,{uscc(12)},乙,火星区,1311,中,是,1,1",
@@ -148,11 +192,14 @@ def test_code_labels_and_aliases_map_and_unknown_labels_are_kept() -> None:
 
 
 def test_district_code_filled_from_division_code() -> None:
-    header = "年份,统一社会信用代码,企业名称,行政区划代码,行业代码,是否规上,营业收入,工业总产值"
+    header = "年份,统一社会信用代码,企业名称,行政区划代码,行业代码,是否规上,营业收入(万元),工业总产值(万元)"
     rows = [f"2020,{uscc(14)},甲,330523101000,1311,是,1,1"]
     filing = parse_one(enterprise_csv(rows, header).encode(), "规上企业.csv")
     assert filing.rows["district_code"].tolist() == ["330523"]
     assert filing.rows["division_code"].tolist() == ["330523101000"]
+    assert filing.rows["inferred_values"].tolist() == [
+        "district_code=330523 (first 6 digits of division_code)"
+    ]
 
 
 def test_dates_in_several_formats() -> None:
@@ -244,8 +291,7 @@ def test_ragged_rows_are_padded_or_dropped_with_their_line() -> None:
 
 def test_green_register_codes_dates_and_derived_entity_type() -> None:
     header = (
-        "年份,名单类型,级别,星级,统一社会信用代码,企业(园区)名称,产品名称,区县,"
-        "认定日期,有效期止,是否撤销"
+        "年份,名单类型,级别,星级,统一社会信用代码,企业(园区)名称,产品名称,区县,认定日期,有效期止,是否撤销"
     )
     rows = [
         f"2020,绿色工厂,国家级,5,{uscc(50)},湖州甲有限公司,,长兴县,2019年9月2日,,否",
@@ -271,5 +317,5 @@ def test_a_unit_that_does_not_fit_the_column_is_an_error() -> None:
     from greenmfg.errors import FilingError
 
     text = enterprise_csv(ROWS, HEADER.replace("营业收入(千元)", "营业收入(吨)"))
-    with pytest.raises(FilingError, match="unit '吨' does not fit column revenue_10k_yuan"):
+    with pytest.raises(FilingError, match=r"unit '吨' \(its header\) does not fit column revenue_10k_yuan"):
         parse_one(text.encode(), "规上企业.csv")

@@ -12,7 +12,7 @@ from greenmfg.errors import FilingError, MissingColumnsError, ResourceLimitError
 from greenmfg.parsing import parse, parse_one
 from greenmfg.settings import Settings
 
-HEADER = "年份,统一社会信用代码,企业名称,区县,行业代码,是否规上,营业收入,工业总产值"
+HEADER = "年份,统一社会信用代码,企业名称,区县,行业代码,是否规上,营业收入(万元),工业总产值(万元)"
 ROW = "2020,91110000600037341L,甲,吴兴区,1311,是,1,2"
 
 
@@ -32,12 +32,30 @@ def one_line(exc: pytest.ExceptionInfo) -> str:
 
 
 def test_missing_required_columns_lists_found_and_expected() -> None:
-    data = "年份,统一社会信用代码,企业名称,区县,营业收入\n2020,x,甲,吴兴区,1\n".encode()
+    data = "年份,统一社会信用代码,企业名称,区县,营业收入(万元)\n2020,x,甲,吴兴区,1\n".encode()
     with pytest.raises(MissingColumnsError) as exc:
         parse_one(data, "规上企业.csv")
     message = one_line(exc)
-    assert "t.csv" in message or "规上企业.csv" in message
-    assert "industry_code" in message and "is_above_size" in message and "营业收入" in message
+    assert "规上企业.csv" in message
+    assert "industry_code" in message and "gross_output_10k_yuan" in message and "营业收入" in message
+    # the spellings that would have matched are listed with the missing column
+    assert "gross_output_10k_yuan (工业总产值|" in message
+
+
+def test_a_missing_column_names_the_closest_headers_of_the_file() -> None:
+    header = "年份,统一社会信用代码,企业名称,区县,行业代码,营业收入(万元),工业总产值额(万元)"
+    data = f"{header}\n2020,x,甲,吴兴区,1311,1,2\n"
+    with pytest.raises(MissingColumnsError) as exc:
+        parse_one(data.encode(), "统计.csv")
+    assert "closest headers in the file: 工业总产值额(万元)" in one_line(exc)
+
+
+def test_a_column_nothing_files_or_implies_lists_what_could_have_implied_it() -> None:
+    data = "年度,企业名称,荣誉,奖补金额(万元)\n2020,甲,国家级绿色工厂,100\n"
+    with pytest.raises(MissingColumnsError) as exc:
+        parse_one(data.encode(), "公示名单.csv", filing_type="incentives")
+    message = one_line(exc)
+    assert "incentive_kind" in message and "title or name contains 补助/补贴" in message
 
 
 def test_unknown_type() -> None:
@@ -80,7 +98,7 @@ def test_duplicate_headers_mapping_to_one_column() -> None:
 
 
 def test_no_period_anywhere() -> None:
-    header = "统一社会信用代码,企业名称,区县,行业代码,是否规上,营业收入,工业总产值"
+    header = "统一社会信用代码,企业名称,区县,行业代码,是否规上,营业收入(万元),工业总产值(万元)"
     with pytest.raises(FilingError, match="no period"):
         parse_one(f"{header}\nx,甲,吴兴区,1311,是,1,2\n".encode(), "enterprises.csv")
 

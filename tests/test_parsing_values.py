@@ -9,6 +9,7 @@ import pytest
 
 from greenmfg import codes
 from greenmfg.parsing import values
+from greenmfg.units import cell_units
 
 
 def strings(items: list[str | None]) -> pa.ChunkedArray:
@@ -30,8 +31,6 @@ def test_plain_numbers_take_the_direct_cast() -> None:
         (" 12 ", 12.0),
         ("(123)", -123.0),
         ("（1,000）", -1000.0),
-        ("12.5%", 12.5),
-        ("300万元", 300.0),
         ("−5", -5.0),
         ("1 234", 1234.0),
     ],
@@ -40,6 +39,32 @@ def test_messy_numbers_are_normalised(raw: str, expected: float) -> None:
     result, bad = values.to_float(strings([raw, "7"]))
     assert result.to_pylist()[0] == pytest.approx(expected)
     assert not bad.any()
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical", "expected"),
+    [
+        ("12.5%", "pct", 12.5),
+        ("300万元", "10k_yuan", 300.0),
+        ("3亿元", "10k_yuan", 30_000.0),
+        ("500千克", "t", 0.5),
+    ],
+)
+def test_a_unit_after_a_number_of_its_quantity_is_applied(raw: str, canonical: str, expected: float) -> None:
+    result, bad = values.to_float(strings([raw, "7"]), 1.0, cell_units(canonical))
+    assert result.to_pylist() == [pytest.approx(expected), 7.0]
+    assert not bad.any()
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"), [("12%", "10k_yuan"), ("5吨", "10k_yuan"), ("约100", "t"), ("3万", "t")]
+)
+def test_text_after_a_number_that_is_no_unit_of_its_quantity_is_a_cell_error(
+    raw: str, canonical: str
+) -> None:
+    result, bad = values.to_float(strings([raw, "7"]), 1.0, cell_units(canonical))
+    assert result.to_pylist() == [None, 7.0]
+    assert bad.tolist() == [True, False]
 
 
 @pytest.mark.parametrize("raw", ["", "-", "—", "nan", "NaN", "  ", "/"])

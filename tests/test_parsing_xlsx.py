@@ -77,7 +77,7 @@ def test_title_rows_merged_two_row_header_and_totals_row() -> None:
 def test_sheets_that_match_no_type_are_skipped_with_a_note() -> None:
     catalogue = [["一级目录", "二级目录", "说明"], ["1. 节能环保产业", "1.1", "…"]]
     loans = [
-        ["年度", "申请编号", "统一社会信用代码", "企业名称", "区县", "申请金额", "申请日期"],
+        ["年度", "申请编号", "统一社会信用代码", "企业名称", "区县", "申请金额(万元)", "申请日期"],
         [2020, "L1", uscc(3), "甲", "长兴", 500, dt.datetime(2020, 3, 1)],
         [2020, "L2", uscc(4), "乙", "德清县", 12.5, 43900],
     ]
@@ -94,7 +94,7 @@ def test_sheets_that_match_no_type_are_skipped_with_a_note() -> None:
 
 def test_blank_worksheet_rows_keep_row_numbers() -> None:
     sheet = [
-        ["年度", "申请编号", "统一社会信用代码", "企业名称", "区县", "申请金额"],
+        ["年度", "申请编号", "统一社会信用代码", "企业名称", "区县", "申请金额(万元)"],
         [2021, "L1", uscc(5), "甲", "吴兴", 1],
         [None],
         [2021, "L2", uscc(6), "乙", "南浔", 2],
@@ -106,7 +106,7 @@ def test_blank_worksheet_rows_keep_row_numbers() -> None:
 
 def test_parse_one_refuses_a_workbook_with_two_tables() -> None:
     sheet = [
-        ["年度", "申请编号", "统一社会信用代码", "企业名称", "区县", "申请金额"],
+        ["年度", "申请编号", "统一社会信用代码", "企业名称", "区县", "申请金额(万元)"],
         [2021, "L1", uscc(7), "甲", "吴兴", 1],
     ]
     data = workbook_bytes({"a": sheet, "b": sheet})

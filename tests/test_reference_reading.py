@@ -18,7 +18,7 @@ import pytest
 
 from greenmfg.contracts import get_contract, header_variants
 from greenmfg.reference import generate
-from greenmfg.units import MONEY_TO_10K_YUAN, PHYSICAL_UNITS
+from greenmfg.units import MONEY_TO_10K_YUAN, is_unit
 
 _BRACKETED = re.compile(r"^(.*)[(（]([^()（）]+)[)）]$")
 _TITLE_UNIT = re.compile(r"单位[:：]\s*(\S+)")
@@ -39,7 +39,7 @@ def default_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _split_unit(header: str) -> tuple[str, str | None]:
     match = _BRACKETED.match(header)
-    if match and (match.group(2) in MONEY_TO_10K_YUAN or match.group(2) in PHYSICAL_UNITS):
+    if match and is_unit(match.group(2)):
         return match.group(1), match.group(2)
     return header, None
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from greenmfg.parsing.headers import split_unit
-from greenmfg.units import YUAN_10K, multiplier
+from greenmfg.parsing.vocabulary import decompose, trailing_unit
+from greenmfg.units import YUAN_10K, cell_units, multiplier
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,9 @@ def test_money_to_10k_yuan(raw: str, yuan_per_unit: int) -> None:
         ("万吨标准煤", "tce", 1e4),
         ("兆焦", "gj", 1e-3),
         ("亩", "m2", 666.6667),
+        ("万吨", "t", 1e4),
+        ("度", "10k_kwh", 1e-4),
+        ("公顷", "m2", 1e4),
     ],
 )
 def test_physical_units(raw: str, canonical: str, factor: float) -> None:
@@ -50,16 +53,41 @@ def test_unknown_or_mismatched_units_raise(raw: str, canonical: str) -> None:
         multiplier(raw, canonical)
 
 
+def test_a_declared_equivalence_crosses_dimensions_and_nothing_else_does() -> None:
+    water = (("10k_m3", 1.0),)
+    assert multiplier("立方米", "10k_t", water) == pytest.approx(1e-4)
+    with pytest.raises(KeyError):
+        multiplier("立方米", "10k_t")
+    assert "立方米" in cell_units("10k_t", water) and "万元" not in cell_units("10k_t", water)
+
+
 @pytest.mark.parametrize(
-    ("header", "base", "unit"),
+    ("header", "name", "units"),
     [
-        ("营业收入(千元)", "营业收入", "千元"),
-        ("营业收入（万元）", "营业收入", "万元"),
-        (" 工业总产值 【亿元】", "工业总产值", "亿元"),
-        ("电力(万千瓦时)", "电力", "万千瓦时"),
-        ("工业总产值(当年价格)", "工业总产值(当年价格)", None),
-        ("企业名称", "企业名称", None),
+        ("营业收入(千元)", "营业收入", ("千元",)),
+        ("营业收入（万元）", "营业收入", ("万元",)),
+        (" 工业总产值 【亿元】", "工业总产值", ("亿元",)),
+        ("电力(万千瓦时)", "电力", ("万千瓦时",)),
+        ("工业总产值(当年价格)", "工业总产值当年价格", ()),
+        ("工业总产值当年价格(千元)", "工业总产值当年价格", ("千元",)),
+        ("天然气用量（立方米）", "天然气用量", ("立方米",)),
+        ("营业收入(单位：万元)", "营业收入", ("万元",)),
+        ("企业名称", "企业名称", ()),
     ],
 )
-def test_split_unit_from_header(header: str, base: str, unit: str | None) -> None:
-    assert split_unit(header) == (base, unit)
+def test_a_header_is_taken_apart_into_name_and_units(header: str, name: str, units: tuple) -> None:
+    parts = decompose(header)
+    assert (parts.name, parts.units) == (name, units)
+
+
+def test_a_note_in_brackets_is_dropped_only_when_declared() -> None:
+    assert decompose("企业名称（盖章）", frozenset({"盖章"})).name == "企业名称"
+    assert decompose("企业名称（盖章）").name == "企业名称盖章"
+
+
+@pytest.mark.parametrize(
+    ("name", "split"),
+    [("营业收入万元", ("营业收入", "万元")), ("用电量/万千瓦时", ("用电量", "万千瓦时")), ("企业名称", None)],
+)
+def test_a_unit_after_the_name_without_brackets(name: str, split) -> None:
+    assert trailing_unit(name) == split

@@ -12,6 +12,8 @@ from pathlib import Path
 CODES_DIR = Path(__file__).parent
 
 CITY_CODE = "330500"
+# The province the city lies in, as regions.csv normalises it: district names may be written under it.
+CITY_PROVINCE = "浙江"
 
 
 @cache
@@ -58,9 +60,31 @@ def district_aliases() -> dict[str, str]:
     return mapping
 
 
+@cache
+def province_spellings() -> tuple[str, ...]:
+    """Every spelling of the city's province in regions.csv (浙江, 浙江省)."""
+    return tuple(
+        row["spelling"]
+        for row in rows("regions")
+        if row["region"] == CITY_PROVINCE and row["kind"] == "province"
+    )
+
+
 def district_name(code: str) -> str:
     return next((row["name_zh"] for row in rows("districts") if row["district_code"] == code), code)
 
 
-# GB/T 4754-2017: manufacturing is section C, two-digit divisions 13–43.
-MANUFACTURING_DIVISIONS: tuple[str, ...] = tuple(f"{d:02d}" for d in range(13, 44))
+@cache
+def section_divisions() -> dict[str, tuple[str, ...]]:
+    """GB/T 4754-2017 section letter → its two-digit divisions, from industry_sections.csv."""
+    return {
+        row["section"]: tuple(
+            f"{d:02d}" for d in range(int(row["first_division"]), int(row["last_division"]) + 1)
+        )
+        for row in rows("industry_sections")
+    }
+
+
+# GB/T 4754-2017: manufacturing is section C (divisions 13–43).
+MANUFACTURING_SECTION = "C"
+MANUFACTURING_DIVISIONS: tuple[str, ...] = section_divisions()[MANUFACTURING_SECTION]

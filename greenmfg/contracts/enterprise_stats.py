@@ -1,9 +1,8 @@
 """Annual statistics of enterprises above designated size (forms 101-1, B204-1, 205-1)."""
 
-from greenmfg.contracts.model import Column, Contract
+from greenmfg.contracts.fields import CREDIT_CODE, DISTRICT_CODE, ENTERPRISE_NAME, YEAR, described
+from greenmfg.contracts.model import Column, Contract, Implied
 from greenmfg.units import YUAN_10K
-
-USCC_PATTERN = r"^[0-9A-HJ-NP-RTUWXY]{18}$"
 
 ENERGY_BY_TYPE: tuple[Column, ...] = (
     Column("raw_coal_t", "float", "Raw coal consumed.", unit="t", nullable=True, minimum=0),
@@ -31,14 +30,9 @@ CONTRACT = Contract(
     key=("year", "credit_code"),
     file_stem_hints=("规上", "企业统计", "101-1", "B204", "205-1", "enterprise"),
     columns=(
-        Column("year", "int", "Statistical year the row reports.", minimum=1990, maximum=2100),
-        Column(
-            "credit_code",
-            "string",
-            "Unified Social Credit Code (GB 32100-2015), 18 characters.",
-            pattern=USCC_PATTERN,
-        ),
-        Column("enterprise_name", "string", "Registered full name of the enterprise."),
+        described(YEAR, "Statistical year the row reports."),
+        CREDIT_CODE,
+        described(ENTERPRISE_NAME, "Registered full name of the enterprise."),
         Column(
             "division_code",
             "string",
@@ -46,17 +40,14 @@ CONTRACT = Contract(
             nullable=True,
             pattern=r"^\d{12}$",
         ),
-        Column(
-            "district_code",
-            "string",
-            "GB/T 2260 district or county code (functional zones mapped through district_aliases.csv).",
-            codes="districts",
-        ),
+        DISTRICT_CODE,
         Column(
             "industry_code",
             "string",
-            "GB/T 4754-2017 industry class, 4 digits.",
+            "GB/T 4754-2017 industry class, 4 digits (a leading section letter such as C2822 is dropped "
+            "when it is the section of the class).",
             pattern=r"^\d{4}$",
+            normaliser="industry_class",
         ),
         Column(
             "industry_division",
@@ -65,11 +56,18 @@ CONTRACT = Contract(
             derived=True,
             pattern=r"^\d{2}$",
         ),
-        Column("size_class", "string", "Enterprise size class.", nullable=True, codes="size_classes"),
+        Column("size_class", "string", "Enterprise size class (NBS codes 1–4 are read as large to micro).",
+               nullable=True, codes="size_classes"),
         Column(
             "is_above_size",
             "bool",
-            "Reported as above designated size (annual main-business revenue ≥ 20 million yuan).",
+            "Above designated size (annual main-business revenue ≥ 20 million yuan since 2011): as filed, or "
+            "implied for every row by a table titled or named as above-size enterprises (规上 / 规模以上), "
+            "else by the revenue threshold of the year (recorded in inferred_values).",
+            implied=(
+                Implied(True, title_words=("规上", "规模以上")),
+                Implied(rule="above_size_by_revenue", columns=("revenue_10k_yuan",)),
+            ),
         ),
         Column("revenue_10k_yuan", "float", "Main-business revenue.", unit=YUAN_10K, minimum=0),
         Column(
@@ -86,7 +84,9 @@ CONTRACT = Contract(
             "energy_total_tce", "float", "Total energy consumption as reported.", unit="tce", nullable=True,
             minimum=0,
         ),
-        Column("water_10k_t", "float", "Water used.", unit="10k_t", nullable=True, minimum=0),
+        Column("water_10k_t", "float", "Water used (a volume in cubic metres counts as tonnes).",
+               unit="10k_t",
+               nullable=True, minimum=0, unit_equivalents=(("10k_m3", 1.0),)),
         Column("land_area_m2", "float", "Land area occupied.", unit="m2", nullable=True, minimum=0),
     ),
 )

@@ -31,8 +31,57 @@ PANDAS_DTYPES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class Implied:
+    """One way a filing may leave a column's value implied instead of filing it as a column.
+
+    An instance applies when every condition it names holds: a title row, the sheet name or the file name
+    contains one of `title_words`; every column of `columns` is filed; at least one of `any_columns` is filed;
+    and the raw header of each column in `header_words` contains one of its words. It then gives `value` to
+    every row, or, with `rule`, a value per row computed by that rule of greenmfg.parsing.implied from
+    `columns`. A column's implications are tried in order, grouped in levels of the same kind (title, columns,
+    rule): the first level whose applicable implications agree on one value decides; disagreement passes to
+    the next level, and a filing no level decides is refused with the evidence.
+    """
+
+    value: object = None
+    title_words: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    any_columns: tuple[str, ...] = ()
+    header_words: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    rule: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.rule:
+            return "rule"
+        return "title" if self.title_words else "columns"
+
+    def describe(self) -> str:
+        """How the implication reads, for refusals and the data dictionary."""
+        parts = []
+        if self.title_words:
+            parts.append(f"title or name contains {'/'.join(self.title_words)}")
+        if self.columns:
+            parts.append(f"columns {' + '.join(self.columns)} filed")
+        if self.any_columns:
+            parts.append(f"one of {'/'.join(self.any_columns)} filed")
+        for column, words in self.header_words:
+            parts.append(f"{column} headed with {'/'.join(words)}")
+        then = f"rule {self.rule}" if self.rule else repr(self.value)
+        return f"{' and '.join(parts) or 'always'} → {then}"
+
+
+@dataclass(frozen=True)
 class Column:
-    """One canonical column. `unit` is the canonical unit the parser converts to (see greenmfg.units)."""
+    """One canonical column. `unit` is the canonical unit the parser converts to (see greenmfg.units).
+
+    `implied`: how a filing that leaves the column out may imply it (see Implied). `normaliser`: a named rule
+    of greenmfg.parsing.normalisers that rewrites a cell's text before typing (a star rating written ★★★, an
+    industry class written with its section letter). `month_day`: the day
+    a date written to the month only stands for ("first" or "last" day of that month); without it such a date
+    is a cell error. `unit_equivalents`: other canonical units this quantity may be written in, with their
+    factor (water in cubic metres counts as tonnes).
+    """
 
     name: str
     dtype: DType
@@ -44,6 +93,10 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     derived: bool = False
+    implied: tuple[Implied, ...] = ()
+    normaliser: str | None = None
+    month_day: Literal["first", "last"] | None = None
+    unit_equivalents: tuple[tuple[str, float], ...] = ()
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -63,7 +116,14 @@ SOURCE_SHA256 = Column("source_sha256", "string", "SHA-256 of the archived filin
 SOURCE_ROW = Column(
     "source_row", "int", "Line of the row in the source file (1 = first line of the file, header included)."
 )
-PROVENANCE_COLUMNS: tuple[Column, ...] = (SOURCE_SHA256, SOURCE_ROW)
+INFERRED_VALUES = Column(
+    "inferred_values",
+    "string",
+    "Values of this row the filing left implied and what implied them ('column=value (evidence)', joined "
+    "with '; '); empty when every value was filed.",
+    nullable=True,
+)
+PROVENANCE_COLUMNS: tuple[Column, ...] = (SOURCE_SHA256, SOURCE_ROW, INFERRED_VALUES)
 
 
 @dataclass(frozen=True)

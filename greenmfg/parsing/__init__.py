@@ -7,15 +7,34 @@ the MIIT lists get their extra cleaning from greenmfg.parsing.miit.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from greenmfg.errors import FilingError, UnknownFilingTypeError
 from greenmfg.parsing.build import build_filing
 from greenmfg.parsing.filing import ParsedFiling
-from greenmfg.parsing.headers import detect_filing_type
+from greenmfg.parsing.headers import HeaderCell, detect
+from greenmfg.parsing.implied import Context
 from greenmfg.parsing.readers import read_grids
+from greenmfg.parsing.vocabulary import Vocabulary, load_vocabulary
 from greenmfg.settings import Settings, get_settings
 
-__all__ = ["ParsedFiling", "detect_filing_type", "parse", "parse_one"]
+__all__ = ["ParsedFiling", "detect_filing_type", "parse", "parse_one", "vocabulary"]
+
+# Sheets that explain a workbook rather than hold its data (a cover, instructions, a list of indicators).
+COVER_SHEET = re.compile(r"说明|封面|目录|注意事项|指标解释|填报要求|填表须知")
+HEADER_ONLY = "header only"
+
+
+def vocabulary(settings: Settings | None = None) -> Vocabulary:
+    """The header and code vocabulary: built in, extended by the deployment's configuration folder."""
+    settings = settings or get_settings()
+    return load_vocabulary(settings.config_dir)
+
+
+def detect_filing_type(headers: list[str], source_name: str, sheet: str | None = None) -> str:
+    """Filing type of a table from its header cells, the file name and the sheet name."""
+    context = Context(source_name, sheet)
+    return detect([HeaderCell(h) for h in headers], context, vocabulary()).filing_type
 
 
 def parse(
@@ -33,10 +52,12 @@ def parse(
     skipped with a note on every result.
     """
     settings = settings or get_settings()
+    vocab = vocabulary(settings)
     grids = read_grids(data, source_name, settings)
     digest = hashlib.sha256(data).hexdigest()
     results: list[ParsedFiling] = []
     skipped: list[str] = []
+    header_only: list[FilingError] = []
     for grid in grids:
         if not any(any(c is not None for c in cells) for _, cells in grid.head):
             if grid.file_format == "csv":
@@ -44,11 +65,19 @@ def parse(
             skipped.append(f"sheet {grid.sheet!r} skipped: empty")
             continue
         try:
-            results.append(build_filing(grid, source_name, digest, filing_type, period))
-        except UnknownFilingTypeError as exc:
+            results.append(build_filing(grid, source_name, digest, filing_type, period, vocab))
+        except FilingError as exc:
             if grid.file_format == "csv":
                 raise
-            skipped.append(f"sheet {grid.sheet!r} skipped: {exc.problem}")
+            if isinstance(exc, UnknownFilingTypeError) or COVER_SHEET.search(grid.sheet or ""):
+                skipped.append(f"sheet {grid.sheet!r} skipped: {exc.problem}")
+            elif exc.problem.startswith(HEADER_ONLY):
+                header_only.append(exc)
+                skipped.append(f"sheet {grid.sheet!r} skipped: {exc.problem}")
+            else:
+                raise
+    if not results and header_only:
+        raise header_only[0]
     if not results:
         raise UnknownFilingTypeError(source_name, "no sheet matches a filing type", found=skipped)
     for result in results:

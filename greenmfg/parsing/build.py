@@ -1,4 +1,5 @@
-"""One grid → one ParsedFiling: header and type, period, row filtering, MIIT cleaning, typing, derivation."""
+"""One grid → one ParsedFiling: header and type, units and period stated around the table, rows that are
+not data, MIIT cleaning, typing, implied columns, derivation."""
 
 from __future__ import annotations
 
@@ -8,26 +9,27 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from greenmfg import codes
-from greenmfg.contracts import CONTRACTS, MIIT_FILING_TYPES, Column, Contract, get_contract, header_variants
-from greenmfg.errors import FilingError, MissingColumnsError, UnknownFilingTypeError
-from greenmfg.parsing import values
+from greenmfg.contracts import CONTRACTS, MIIT_FILING_TYPES, Column, Contract, get_contract
+from greenmfg.contracts.model import INFERRED_VALUES
+from greenmfg.errors import FilingError, UnknownFilingTypeError
+from greenmfg.parsing import implied, layout, values
 from greenmfg.parsing.derive import derive
 from greenmfg.parsing.filing import CELL_ERROR_COLUMNS, ParsedFiling, empty_cell_errors
-from greenmfg.parsing.headers import (
-    HeaderMatch,
-    check_duplicates,
-    detect,
-    find_header,
-    name_period,
-    required_for_detection,
-    title_period,
-    title_unit,
-)
+from greenmfg.parsing.headers import HeaderMatch, check_duplicates, detect, find_header
+from greenmfg.parsing.normalisers import normalise_cells
 from greenmfg.parsing.readers import Body, Grid
-from greenmfg.units import MONEY_TO_10K_YUAN, YUAN_10K, cell_units, multiplier
+from greenmfg.parsing.vocabulary import Vocabulary
+from greenmfg.units import (
+    CANONICAL,
+    DESCRIPTIVE_DIMENSIONS,
+    SELF_EVIDENT_UNITS,
+    cell_units,
+    dimension,
+    multiplier,
+)
 
 TOTALS = r"^\s*(全市|全区|全县|全省|总|本页|本表)?\s*(合\s*计|总\s*计|小\s*计)\s*[:：]?\s*$"
-FOOTNOTE = r"^\s*(注|说明|备注|填表|制表|负责人|审核|单位负责人|统计负责人|填报人)"
+BREAKDOWN = r"^\s*其\s*中\s*[:：]"
 IDENTIFYING = ("enterprise_name", "entity_name", "serial_no", "credit_code", "application_no")
 EXPECTED = {
     "float": "a number",
@@ -40,15 +42,21 @@ ARROW_TO_PANDAS = {
     pa.int64(): pd.Int64Dtype(),
     pa.bool_(): pd.BooleanDtype(),
 }
+ROWS_UNDER_HEADER = 2  # a unit row and a column-number row may follow the header, in either order
 
 
 def build_filing(
-    grid: Grid, source_name: str, sha256: str, filing_type: str | None, period: str | None = None
+    grid: Grid,
+    source_name: str,
+    sha256: str,
+    filing_type: str | None,
+    period: str | None,
+    vocab: Vocabulary,
 ) -> ParsedFiling:
     where = f"{source_name} [{grid.sheet}]" if grid.sheet else source_name
     types = [get_contract(filing_type).filing_type] if filing_type else sorted(CONTRACTS)
     head = [cells for _, cells in grid.head]
-    choice = find_header(head, types)
+    choice = find_header(head, types, vocab)
     if choice is None:
         first = next((c for c in head if any(c)), [])
         raise UnknownFilingTypeError(
@@ -57,17 +65,21 @@ def build_filing(
             found=[c for c in first if c],
             expected=f"headers of one of {types}",
         )
-    match = detect(choice.cells, source_name, grid.sheet, types)
+    title_lines = tuple(" ".join(c for c in cells if c) for cells in head[: choice.start])
+    context = implied.Context(source_name, grid.sheet, title_lines, vocab.district_aliases)
+    match = detect(choice.cells, context, vocab, types)
     contract = get_contract(match.filing_type)
     check_duplicates(match, where)
+    width = len(choice.cells)
+    skipped, row_units, layout_dropped = _rows_under_header(grid, choice.end, width)
     notes = [
         f"header found on row {grid.head[choice.end][0]}"
         + (" (two header rows combined)" if choice.end > choice.start else "")
     ]
-    _check_required(match, contract, where)
-    title_lines = [" ".join(c for c in cells if c) for cells in head[: choice.start]]
+    conversions, unit_notes = _unit_factors(match, contract, list(title_lines), row_units, where)
+    notes += unit_notes
 
-    body = grid.body(choice.end, len(choice.cells))
+    body = grid.body(choice.end + skipped, width)
     if body.num_rows == 0 or not _mask_any_valid(body.columns).any():
         raise FilingError(
             where,
@@ -76,24 +88,31 @@ def build_filing(
             expected="data rows below the header",
         )
     raw = {column: body.columns[position] for position, column in match.mapping.items()}
-    period_note = _fill_period(raw, contract, title_lines, source_name, period, body.num_rows, where)
-    notes += [n for n in (period_note, _fill_district(raw, contract)) if n]
+    numbers = {c: body.numbers[p] for p, c in match.mapping.items()} if body.numbers else {}
+    period_inference = _fill_period(raw, contract, title_lines, source_name, period, body.num_rows, where)
 
     keep, dropped = _row_filters(raw, body, match, contract)
-    dropped = sorted(body.dropped + dropped)
+    dropped = sorted(body.dropped + layout_dropped + dropped)
     if not keep.all():
-        raw = {column: pc.filter(array, pa.array(keep)) for column, array in raw.items()}
+        mask = pa.array(keep)
+        raw = {column: pc.filter(array, mask) for column, array in raw.items()}
+        numbers = {column: flags[keep] for column, flags in numbers.items()}
     source_rows = body.source_rows[keep]
 
     if contract.filing_type in MIIT_FILING_TYPES:
         raw, source_rows, miit_dropped, miit_notes = _clean_miit(raw, source_rows, contract)
         dropped = sorted(dropped + miit_dropped)
         notes += miit_notes
+        numbers = {}
 
-    conversions, unit_notes = _unit_factors(match, contract, title_lines, where)
-    notes += unit_notes
-    typed, errors = _type_columns(raw, source_rows, contract, conversions)
+    typed, errors = _type_columns(raw, numbers, source_rows, contract, conversions, vocab, where)
     rows = _assemble(typed, contract, sha256, source_rows)
+    inferences = implied.infer(contract, match, context)
+    rows, provenance = implied.apply(rows, inferences, context)
+    if period_inference is not None:
+        inferences.insert(0, period_inference)
+        provenance = provenance.fillna("").radd(period_inference.describe() + "; ").str.rstrip("; ")
+    rows[INFERRED_VALUES.name] = provenance.astype(rows[INFERRED_VALUES.name].dtype)
     if contract.filing_type not in MIIT_FILING_TYPES:
         rows = derive(rows, contract)
     return ParsedFiling(
@@ -105,27 +124,33 @@ def build_filing(
         sheet=grid.sheet,
         header_row=grid.head[choice.end][0],
         column_mapping={match.raw[p]: c for p, c in match.mapping.items()},
-        unit_conversions=conversions,
-        unmapped_headers=match.unmapped,
+        unit_conversions={c: (unit, factor) for c, (unit, factor, _) in conversions.items()},
+        unmapped_headers=list(match.unmapped.values()),
         rows=rows,
         cell_errors=errors,
         dropped_rows=dropped,
         notes=notes,
+        inferences=[
+            {"column": i.column, "value": i.value, "rule": i.rule, "evidence": i.evidence} for i in inferences
+        ],
+        match=match,
     )
 
 
-def _check_required(match: HeaderMatch, contract: Contract, where: str) -> None:
-    missing = match.missing(required_for_detection(contract.filing_type))
-    if "district_code" in missing and "division_code" in match.columns:
-        missing.remove("district_code")
-    if missing:
-        spellings = header_variants().get(contract.filing_type, {})
-        raise MissingColumnsError(
-            where,
-            f"missing required columns for {contract.filing_type}: {', '.join(missing)}",
-            found=list(match.raw.values()),
-            expected=[f"{c} ({'|'.join(spellings.get(c, ()))})" for c in missing],
-        )
+def _rows_under_header(grid: Grid, header_end: int, width: int) -> tuple[int, dict[int, str], list]:
+    """(rows to skip, position → unit of a unit row, dropped rows) for the rows right under the header."""
+    skipped, units, dropped = 0, {}, []
+    for line, cells in grid.head[header_end + 1 : header_end + 1 + ROWS_UNDER_HEADER]:
+        cells = cells[:width]
+        if layout.is_column_number_row(cells):
+            dropped.append((line, "column-number row (甲 乙 丙 … 1 2 3)"))
+        elif not units and (found := layout.unit_row(cells)):
+            units = found
+            dropped.append((line, "unit row"))
+        else:
+            break
+        skipped += 1
+    return skipped, units, dropped
 
 
 def _mask_any_valid(columns: list[pa.ChunkedArray]) -> np.ndarray:
@@ -136,64 +161,70 @@ def _mask_any_valid(columns: list[pa.ChunkedArray]) -> np.ndarray:
 
 
 def _fill_period(
-    raw: dict, contract: Contract, title_lines: list[str], source_name: str, given: str | None, n: int,
+    raw: dict,
+    contract: Contract,
+    title_lines: tuple[str, ...],
+    source_name: str,
+    given: str | None,
+    n: int,
     where: str,
-) -> str | None:
-    """The period from a title row, the sender's word (landing key) or the file name, when the file has
-    no period column."""
+) -> implied.Inference | None:
+    """The period of a file with no period column: from its title rows, else the sender's word (the landing
+    key or --period), else its file name. Two different periods in the same place are refused."""
     column = contract.period_column
     if column in raw:
         return None
     batch = column == "batch"
-    period, origin = title_period(title_lines, batch=batch), "a title row"
-    if period is None and given is not None:
-        period, origin = str(given), "the landing key"
-    if period is None:
-        period, origin = name_period(source_name, batch=batch), "the file name"
-    if period is None:
-        raise FilingError(
-            where,
-            "no period",
-            found=f"no {column} column, no year in title rows or file name",
-            expected=f"a {column} column, a title row like '2020年…', period=<p> in the landing key "
-            "or a year in the file name",
-        )
-    raw[column] = pa.chunked_array([pa.array([period] * n, pa.string())])
-    return f"{column} {period} taken from {origin}"
-
-
-def _fill_district(raw: dict, contract: Contract) -> str | None:
-    names = contract.column_names
-    if "district_code" in names and "district_code" not in raw and "division_code" in raw:
-        raw["district_code"] = raw["division_code"]
-        return "district_code taken from division_code (its first 6 digits)"
-    return None
+    sources = [
+        ("a title row", layout.title_periods(list(title_lines), batch=batch)),
+        ("the sender (landing key or --period)", [str(given)] if given is not None else []),
+        ("the file name", layout.name_periods(source_name, batch=batch)),
+    ]
+    for origin, found in sources:
+        if len(found) > 1:
+            raise FilingError(
+                where,
+                f"several periods in {origin} and no {column} column",
+                found=found,
+                expected=f"one period (or a {column} column, or --period)",
+            )
+        if found:
+            raw[column] = pa.chunked_array([pa.array([found[0]] * n, pa.string())])
+            return implied.Inference(column, value=found[0], evidence=f"from {origin}")
+    raise FilingError(
+        where,
+        "no period",
+        found=f"no {column} column, no period in title rows or file name",
+        expected=f"a {column} column, a title row like '2020年…', period=<p> in the landing key "
+        "(--period) or a year in the file name",
+    )
 
 
 def _row_filters(raw: dict, body: Body, match: HeaderMatch, contract: Contract) -> tuple[np.ndarray, list]:
-    """Keep-mask and reasons for blank rows, totals rows, repeated header rows and footnotes."""
+    """Keep-mask and reasons for blank rows, totals rows, repeated header rows and lines that are not data."""
     n = body.num_rows
     mapped = [body.columns[p] for p in match.mapping]
     valid = [values._mask(c.is_valid()) for c in mapped]
     valid_count = np.sum(valid, axis=0) if valid else np.zeros(n, dtype=int)
     blank = valid_count == 0
-    first = body.columns[0]
-    identifying = [first] + [
+    identifying = [body.columns[0]] + [
         raw[c] for c in (*contract.key, *IDENTIFYING) if c in raw and c != contract.period_column
     ]
     totals = np.zeros(n, dtype=bool)
+    breakdown = np.zeros(n, dtype=bool)
     for column in identifying:
         if pc.any(pc.match_substring(column, "计")).as_py():
             totals |= values._mask(pc.match_substring_regex(column, TOTALS))
-    footnote = valid_count == 1
-    if footnote.any():
-        footnote &= values._mask(pc.match_substring_regex(first, FOOTNOTE))
+        if pc.any(pc.match_substring(column, "中")).as_py():
+            breakdown |= values._mask(pc.match_substring_regex(column, BREAKDOWN))
+    not_data = _not_data_lines(body)
     leaked = _repeated_header(body, match)
     reasons = [
         (blank, "blank row"),
         (totals, "totals row (合计/总计/小计)"),
+        (breakdown, "breakdown row (其中)"),
         (leaked, "repeated header row"),
-        (footnote, "footnote row"),
+        (not_data, "not data (a note, signature or contact line)"),
     ]
     drop = np.zeros(n, dtype=bool)
     dropped: list[tuple[int, str]] = []
@@ -202,6 +233,17 @@ def _row_filters(raw: dict, body: Body, match: HeaderMatch, contract: Contract) 
         dropped += [(int(r), reason) for r in body.source_rows[new]]
         drop |= new
     return ~drop, dropped
+
+
+def _not_data_lines(body: Body) -> np.ndarray:
+    """Rows whose first filled cell, wherever it stands, opens a note, a sign-off or a contact line."""
+    first: pa.Array | None = None
+    for column in body.columns:
+        flat = values._flat(column)
+        first = flat if first is None else pc.coalesce(first, flat)
+    if first is None:
+        return np.zeros(body.num_rows, dtype=bool)
+    return values._mask(pc.match_substring_regex(first, layout.NOT_DATA.pattern))
 
 
 def _repeated_header(body: Body, match: HeaderMatch) -> np.ndarray:
@@ -243,56 +285,136 @@ def _clean_miit(
     return arrays, rows, list(result.dropped), list(result.notes)
 
 
-def _unit_factors(match: HeaderMatch, contract: Contract, title_lines: list[str], where: str):
-    """canonical column → (raw unit, multiplier): header unit > title-row unit (money) > canonical unit."""
-    conversions: dict[str, tuple[str, float]] = {}
-    notes: list[str] = []
-    page_unit = title_unit(title_lines)
-    if page_unit and page_unit not in MONEY_TO_10K_YUAN:
-        notes.append(f"title-row unit {page_unit!r} is not a money unit; ignored")
-        page_unit = None
-    from_title = []
-    for column in contract.columns:
-        if column.unit is None or column.name not in match.columns:
+Conversions = dict[str, tuple[str, float | None, str]]  # column → (unit, factor or None, where it was stated)
+
+
+def _unit_factors(
+    match: HeaderMatch, contract: Contract, title_lines: list[str], row_units: dict[int, str], where: str
+) -> tuple[Conversions, list[str]]:
+    """Each measured column's unit: its header's, else the unit row's, else the one stated above the table
+    for its quantity (the specific statement beats the general one).
+
+    Every unit stated around the table must be used, and statements must agree: two units in one header,
+    a header and a unit row that disagree, two units of one quantity above the table, a stated unit no column
+    measures, or a unit that does not fit its column's quantity refuse the file. A column with no unit
+    anywhere
+    gets factor None: its cells must carry their own unit (3亿元), else they are unreadable.
+    """
+    stated, notes = layout.stated_units(title_lines, where)
+    above: dict[str, str] = {}
+    for found in stated:
+        quantity = dimension(found.unit) or ""
+        if above.setdefault(quantity, found.unit) != found.unit:
+            raise FilingError(
+                where,
+                f"the lines above the table state two units of {quantity}",
+                found=[s.line for s in stated if dimension(s.unit) == quantity],
+                expected="one unit per quantity",
+            )
+    conversions: Conversions = {}
+    used: set[str] = set()
+    for position, column_name in match.mapping.items():
+        column = contract.column(column_name)
+        if column.unit is None:
             continue
-        unit = match.units.get(column.name)
-        if unit is None and column.unit == YUAN_10K and page_unit:
-            unit = page_unit
-            from_title.append(column.name)
-        if unit is None:
+        header = set(match.units.get(column_name, ()))
+        row = row_units.get(position)
+        if len(header) > 1 or (header and row and row not in header):
+            raise FilingError(
+                where,
+                f"the units stated for {column_name} disagree",
+                found=[*sorted(header), *([f"{row} (unit row)"] if row else [])],
+                expected="one unit per column",
+            )
+        general = next((above[q] for q in _quantities(column) if q in above), None)
+        if header:
+            unit, origin = next(iter(header)), "its header"
+        elif row:
+            unit, origin = row, "the unit row"
+        elif general:
+            unit, origin = general, "a line above the table"
+            used.add(general)
+        elif column.unit in SELF_EVIDENT_UNITS:
+            continue
+        else:
+            conversions[column_name] = ("", None, "nowhere")
+            notes.append(
+                f"no unit stated for {column_name} ({match.raw[position]}): each cell must carry one"
+            )
             continue
         try:
-            conversions[column.name] = (unit, multiplier(unit, column.unit))
+            factor = multiplier(unit, column.unit, column.unit_equivalents)
         except KeyError:
             raise FilingError(
                 where,
-                f"unit {unit!r} does not fit column {column.name}",
+                f"unit {unit!r} ({origin}) does not fit column {column_name} ({match.raw[position]})",
                 found=unit,
-                expected=f"a unit convertible to {column.unit}",
+                expected=f"a unit of {CANONICAL[column.unit][0]}",
             ) from None
-    if from_title:
-        notes.append(f"unit {page_unit} from a title row applied to {', '.join(from_title)}")
+        if general and general != unit and origin != "a line above the table":
+            notes.append(f"unit {unit} of {column_name} from {origin}, not {general} from the lines above")
+        elif origin != "its header":
+            notes.append(f"unit {unit} of {column_name} from {origin}")
+        conversions[column_name] = (unit, factor, origin)
+    unused = sorted(
+        {s.unit for s in stated if dimension(s.unit) not in DESCRIPTIVE_DIMENSIONS}
+        - used
+        - {u for u, _, _ in conversions.values()}
+    )
+    if unused:
+        raise FilingError(
+            where,
+            f"unit {'、'.join(unused)} stated above the table measures no column",
+            found=[s.line for s in stated if s.unit in unused],
+            expected="a unit of a column the table files, or no such line",
+        )
     return conversions, notes
 
 
-def _convert(column: Column, array: pa.ChunkedArray, factor: float) -> values.Converted:
+def _quantities(column: Column) -> set[str]:
+    """The dimensions a column's values may be stated in (its own and its declared equivalents)."""
+    return {CANONICAL[u][0] for u in (column.unit, *(u for u, _ in column.unit_equivalents)) if u}
+
+
+def _convert(
+    column: Column,
+    array: pa.ChunkedArray,
+    factor: float | None,
+    numbers: np.ndarray | None,
+    vocab: Vocabulary,
+) -> values.Converted:
+    if column.normaliser:
+        array = normalise_cells(column.normaliser, array)
+    own_units = cell_units(column.unit, column.unit_equivalents) if column.unit else None
     if column.dtype == "float":
-        return values.to_float(array, factor, cell_units(column.unit) if column.unit else None)
+        return values.to_float(array, factor, own_units)
     if column.dtype == "int":
-        return values.to_int(array, factor, cell_units(column.unit) if column.unit else None)
+        return values.to_int(array, factor, own_units)
     if column.dtype == "bool":
         return values.to_bool(array)
     if column.dtype == "date":
-        return values.to_date(array)
+        return values.to_date(array, column.month_day, numbers)
     if column.codes:
         mapping = dict(codes.aliases(column.codes))
         if column.codes == "districts":
-            mapping.update(codes.district_aliases())
-        return values.to_code(array, mapping, division_prefix=column.codes == "districts")
+            mapping.update(vocab.district_aliases)
+            prefixes = tuple(a for a, c in vocab.district_aliases.items() if c == codes.CITY_CODE)
+            return values.to_code(
+                array, mapping, division_prefix=True, place_prefixes=(*prefixes, *codes.province_spellings())
+            )
+        return values.to_code(array, mapping)
     return values.to_string(array, code_like=column.pattern is not None)
 
 
-def _type_columns(raw: dict, source_rows: np.ndarray, contract: Contract, conversions: dict):
+def _type_columns(
+    raw: dict,
+    numbers: dict[str, np.ndarray],
+    source_rows: np.ndarray,
+    contract: Contract,
+    conversions: Conversions,
+    vocab: Vocabulary,
+    where: str,
+):
     typed: dict[str, pa.Array] = {}
     errors: list[pd.DataFrame] = []
     n = len(source_rows)
@@ -301,17 +423,28 @@ def _type_columns(raw: dict, source_rows: np.ndarray, contract: Contract, conver
             typed[column.name] = pa.nulls(n, column.arrow_type)
             continue
         array = raw[column.name]
-        factor = conversions.get(column.name, ("", 1.0))[1]
-        typed[column.name], bad = _convert(column, array, factor)
+        _, factor, _ = conversions.get(column.name, ("", 1.0, ""))
+        typed[column.name], bad = _convert(column, array, factor, numbers.get(column.name), vocab)
+        if factor is None and bad.any() and not (~bad & values._mask(array.is_valid())).any():
+            raise FilingError(
+                where,
+                f"no unit stated for {column.name}: not in its header, a unit row or a line above the table, "
+                "nor in its cells",
+                found=values._flat(array).filter(pa.array(bad))[:3].to_pylist(),
+                expected=f"a unit of {CANONICAL[column.unit][0]} in the header, e.g. (万元)",
+            )
         if bad.any():
-            flat = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+            flat = values._flat(array)
+            expected = EXPECTED.get(column.dtype, column.dtype)
+            if factor is None:
+                expected += " with its unit (no unit is stated for the column)"
             errors.append(
                 pd.DataFrame(
                     {
                         "source_row": source_rows[bad],
                         "column": column.name,
                         "raw_value": flat.filter(pa.array(bad)).to_pylist(),
-                        "expected": EXPECTED.get(column.dtype, column.dtype),
+                        "expected": expected,
                     }
                 )
             )
@@ -332,6 +465,7 @@ def _assemble(typed: dict, contract: Contract, sha256: str, source_rows: np.ndar
             **typed,
             "source_sha256": pa.repeat(pa.scalar(sha256, pa.string()), n),
             "source_row": pa.array(source_rows, pa.int64()),
+            INFERRED_VALUES.name: pa.nulls(n, pa.string()),
         }
     )
     frame = table.to_pandas(types_mapper=ARROW_TO_PANDAS.get, date_as_object=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -40,6 +41,8 @@ class ParsedFiling:
     cell_errors: pd.DataFrame = field(default_factory=empty_cell_errors)
     dropped_rows: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    inferences: list[dict] = field(default_factory=list)  # columns the filing left implied, and from what
+    match: Any = field(default=None, repr=False)  # the HeaderMatch, for `greenmfg inspect`'s suggestions
 
     @property
     def periods(self) -> list:

@@ -1,45 +1,24 @@
-"""Headers: normalise raw spellings, split off units, map them to canonical columns, find the header row
-and tell the filing type. Spellings come from contracts/headers.csv; nothing here lists a column."""
+"""Headers: map header cells to canonical columns, find the header row and tell the filing type.
+
+A header maps to a column only when every part of its text is accounted for (greenmfg.parsing.vocabulary):
+the name a spelling of the column, the rest units or notes. A header that merely contains a spelling
+(工业总产值当年价格 containing 工业总产值) is not taken for it: its unit would be lost with the rest.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import difflib
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import PurePath
 
-from greenmfg.contracts import CONTRACTS, get_contract, header_variants
-from greenmfg.errors import FilingError, UnknownFilingTypeError
-from greenmfg.units import MONEY_TO_10K_YUAN, PHYSICAL_UNITS
+from greenmfg.contracts import CONTRACTS, get_contract
+from greenmfg.errors import FilingError, MissingColumnsError, UnknownFilingTypeError
+from greenmfg.parsing import implied
+from greenmfg.parsing.vocabulary import HeaderParts, Vocabulary, decompose, normalise, trailing_unit
 
-_BRACKETS = str.maketrans({"【": "[", "】": "]", "〔": "[", "〕": "]", "［": "[", "］": "]"})
-_TRAILING_GROUP = re.compile(r"^(.*?)[(\[]([^()\[\]]*)[)\]]$")
-_TITLE_UNIT = re.compile(r"单位\s*[:：]\s*([^\s,，;；、)）]+)")
-_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_BATCH = re.compile(r"第\s*([一二三四五六七八九十]+|\d+)\s*批")
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
-MIN_SCORE_FOR_GUESS = 2
-
-
-def normalise(text: str) -> str:
-    """Comparable form of a header: NFKC (full-width → ASCII), no whitespace, square brackets unified."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text.translate(_BRACKETS))).lower()
-
-
-def is_unit(text: str) -> bool:
-    unit = text.strip()
-    return unit in MONEY_TO_10K_YUAN or unit in PHYSICAL_UNITS or unit.lower() in PHYSICAL_UNITS
-
-
-def split_unit(header: str) -> tuple[str, str | None]:
-    """('营业收入(千元)') → ('营业收入', '千元'); a bracket that is not a unit stays in the base."""
-    text = normalise(header)
-    match = _TRAILING_GROUP.match(text)
-    if match and is_unit(match.group(2)):
-        return match.group(1), match.group(2)
-    return text, None
+MIN_HEADER_CELLS = 2  # a row with fewer non-empty cells is a title, never a header (or a header's parent)
+CLOSEST_HEADERS = 3
+MIN_LIKENESS = 0.4  # below this a header is not offered as a near miss
 
 
 @dataclass(frozen=True)
@@ -56,6 +35,12 @@ class HeaderCell:
         return self.child or self.parent or ""
 
 
+@dataclass(frozen=True)
+class CellMatch:
+    column: str
+    units: tuple[str, ...]  # units the header states (folded), its own before its parent's
+
+
 @dataclass
 class HeaderMatch:
     """How one header row maps to one filing type's columns."""
@@ -63,102 +48,70 @@ class HeaderMatch:
     filing_type: str
     mapping: dict[int, str] = field(default_factory=dict)  # header position → canonical column
     raw: dict[int, str] = field(default_factory=dict)  # header position → raw header as written
-    units: dict[str, str] = field(default_factory=dict)  # canonical column → unit written in its header
-    unmapped: list[str] = field(default_factory=list)
+    units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column → units its header states
+    unmapped: dict[int, str] = field(default_factory=dict)  # position → raw header matching no column
     duplicates: dict[str, list[str]] = field(default_factory=dict)
-    score: float = 0.0
+
+    @property
+    def score(self) -> int:
+        return len(self.mapping)
 
     @property
     def columns(self) -> set[str]:
         return set(self.mapping.values())
 
+    def raw_header(self, column: str) -> str | None:
+        return next((self.raw[p] for p, c in self.mapping.items() if c == column), None)
+
     def missing(self, required: tuple[str, ...]) -> list[str]:
         return [c for c in required if c not in self.columns]
 
 
-@cache
-def _variant_index(filing_type: str) -> dict[str, str]:
-    """Normalised spelling → canonical column, for one filing type (the canonical name itself included)."""
-    index: dict[str, str] = {}
-    for column, spellings in header_variants().get(filing_type, {}).items():
-        index[normalise(column)] = column
-        for spelling in spellings:
-            index.setdefault(normalise(spelling), column)
-    return index
+def _name_candidates(cell: HeaderCell, vocab: Vocabulary) -> list[HeaderParts]:
+    """The names a cell may read as: its own, or parent and child together unless the parent only groups."""
+    child = decompose(cell.child, vocab.notes) if cell.child else None
+    parent = decompose(cell.parent, vocab.notes) if cell.parent else None
+    if child is None:
+        return [parent] if parent else []
+    if parent is None or parent.name == child.name:
+        return [child]
+    units = child.units or parent.units
+    if not parent.name or parent.name in vocab.groups:
+        return [HeaderParts(child.name, units, child.notes)]
+    return [
+        HeaderParts(parent.name + child.name, (*child.units, *parent.units), (*parent.notes, *child.notes))
+    ]
 
 
-def _forms(text: str) -> list[tuple[str, list[str]]]:
-    """The text and the text with trailing bracket groups stripped one by one, with the groups stripped."""
-    forms = [(text, [])]
-    groups: list[str] = []
-    while (match := _TRAILING_GROUP.match(text)) and match.group(1):
-        groups = [*groups, match.group(2)]
-        text = match.group(1)
-        forms.append((text, groups))
-    return forms
-
-
-@cache
-def _match_text(text: str, filing_type: str) -> tuple[str, str | None, bool] | None:
-    """(canonical column, unit, exact?) for one normalised header text, or None."""
-    index = _variant_index(filing_type)
-    forms = _forms(text)
-    for form, groups in forms:
-        if form in index:
-            return index[form], next((g for g in groups if is_unit(g)), None), True
-    for form, groups in forms:
-        contained = [v for v in index if len(v) >= 2 and v in form]
-        if contained:
-            best = max(contained, key=len)
-            return index[best], next((g for g in groups if is_unit(g)), None), False
+def match_cell(cell: HeaderCell, filing_type: str, vocab: Vocabulary) -> CellMatch | None:
+    for parts in _name_candidates(cell, vocab):
+        column = vocab.column_for(filing_type, parts.name)
+        if column is not None:
+            return CellMatch(column, parts.units)
+        split = trailing_unit(parts.name)
+        if split is not None and (column := vocab.column_for(filing_type, split[0])) is not None:
+            return CellMatch(column, (*parts.units, split[1]))
     return None
 
 
-def _match_cell(cell: HeaderCell, filing_type: str) -> tuple[str, str | None, bool] | None:
-    child = normalise(cell.child) if cell.child else ""
-    parent = normalise(cell.parent) if cell.parent else ""
-    attempts = [child, parent + child] if child else [parent]
-    for attempt in attempts:
-        if attempt and (found := _match_text(attempt, filing_type)):
-            column, unit, exact = found
-            if unit is None and parent and child:
-                unit = split_unit(parent)[1]
-            return column, unit, exact
-    return None
-
-
-def match_headers(cells: list[HeaderCell], filing_type: str) -> HeaderMatch:
-    """Map header cells to `filing_type`'s columns; an exact spelling beats one only contained in a header."""
+def match_headers(cells: list[HeaderCell], filing_type: str, vocab: Vocabulary) -> HeaderMatch:
+    """Map header cells to `filing_type`'s columns; two headers claiming one column are duplicates."""
     result = HeaderMatch(filing_type)
-    best: dict[str, tuple[bool, list[int]]] = {}
-    found: dict[int, tuple[str, str | None, bool]] = {}
+    claimed: dict[str, list[int]] = {}
     for position, cell in enumerate(cells):
         if not cell.raw.strip():
             continue
         result.raw[position] = cell.raw
-        match = _match_cell(cell, filing_type)
-        if match is None:
-            result.unmapped.append(cell.raw)
+        found = match_cell(cell, filing_type, vocab)
+        if found is None:
+            result.unmapped[position] = cell.raw
             continue
-        column, _, exact = match
-        found[position] = match
-        current = best.get(column)
-        if current is None or (exact and not current[0]):
-            if current is not None:
-                result.unmapped.extend(cells[p].raw for p in current[1])
-            best[column] = (exact, [position])
-        elif exact == current[0]:
-            current[1].append(position)
-        else:
-            result.unmapped.append(cell.raw)
-    for column, (exact, positions) in best.items():
-        if len(positions) > 1:
-            result.duplicates[column] = [cells[p].raw for p in positions]
-        result.mapping[positions[0]] = column
-        unit = found[positions[0]][1]
-        if unit:
-            result.units[column] = unit
-        result.score += 1.0 if exact else 0.5
+        claimed.setdefault(found.column, []).append(position)
+        if len(claimed[found.column]) == 1:
+            result.mapping[position] = found.column
+            if found.units:
+                result.units[found.column] = found.units
+    result.duplicates = {c: [cells[p].raw for p in ps] for c, ps in claimed.items() if len(ps) > 1}
     result.mapping = dict(sorted(result.mapping.items()))
     return result
 
@@ -187,6 +140,10 @@ def single_row(row: list[str | None]) -> list[HeaderCell]:
     return [HeaderCell(cell) for cell in row]
 
 
+def _filled(row: list[str | None]) -> int:
+    return sum(1 for cell in row if cell is not None and cell.strip())
+
+
 @dataclass
 class HeaderChoice:
     """The header found in a grid's head rows."""
@@ -194,20 +151,25 @@ class HeaderChoice:
     start: int  # index in head of the first header row
     end: int  # index in head of the last header row
     cells: list[HeaderCell]
-    score: float
+    score: int
 
 
-def find_header(head: list[list[str | None]], filing_types: list[str]) -> HeaderChoice | None:
-    """The row (or pair of rows) whose cells match the most header spellings of any candidate type."""
+def find_header(
+    head: list[list[str | None]], filing_types: list[str], vocab: Vocabulary
+) -> HeaderChoice | None:
+    """The row (or pair of rows) whose cells match the most headers of any candidate type.
+
+    A row of fewer than two filled cells (a merged title) is never a header nor a header's parent.
+    """
     options: list[HeaderChoice] = []
     for i, row in enumerate(head):
-        if not any(c is not None for c in row):
+        if _filled(row) < MIN_HEADER_CELLS:
             continue
         shapes = [(i, single_row(row))]
-        if i + 1 < len(head) and any(c is not None for c in head[i + 1]):
+        if i + 1 < len(head) and _filled(head[i + 1]) > 0:
             shapes.append((i + 1, combine_rows(row, head[i + 1])))
         for end, cells in shapes:
-            score = max(match_headers(cells, t).score for t in filing_types)
+            score = max(match_headers(cells, t, vocab).score for t in filing_types)
             if score > 0:
                 options.append(HeaderChoice(i, end, cells, score))
     if not options:
@@ -229,97 +191,110 @@ def required_for_detection(filing_type: str) -> tuple[str, ...]:
     return tuple(c for c in contract.required_columns if c != contract.period_column)
 
 
-def detect(
-    cells: list[HeaderCell], source_name: str, sheet: str | None = None, filing_types: list[str] | None = None
-) -> HeaderMatch:
-    """The filing type for these headers: by sheet-name hint, file-name hint, number of matched headers,
-    then whether every required column is there."""
-    types = filing_types or sorted(CONTRACTS)
-    matches = {t: match_headers(cells, t) for t in types}
-    sheet_hint, file_hint = _hinted(sheet, types), _hinted(source_name, types)
-
-    def complete(t: str) -> bool:
-        missing = set(matches[t].missing(required_for_detection(t)))
-        if "district_code" in missing and "division_code" in matches[t].columns:
-            missing.discard("district_code")
-        return not missing
-
-    where = f"{source_name} [{sheet}]" if sheet else source_name
-    candidates = [
-        t for t in types if complete(t) or matches[t].score >= MIN_SCORE_FOR_GUESS or len(types) == 1
+def unresolved(match: HeaderMatch, context: implied.Context) -> list[str]:
+    """Required columns neither filed nor implied by anything the file says."""
+    contract = get_contract(match.filing_type)
+    return [
+        name
+        for name in match.missing(required_for_detection(match.filing_type))
+        if not implied.resolvable(contract.column(name), match, context)
     ]
-    complete_found = any(complete(t) for t in candidates)
+
+
+def detect(
+    cells: list[HeaderCell],
+    context: implied.Context,
+    vocab: Vocabulary,
+    filing_types: list[str] | None = None,
+) -> HeaderMatch:
+    """The filing type of these headers: a type whose required columns are all filed or implied, with the
+    most headers matched; sheet and file names break ties only (a name says less than the headers)."""
+    types = filing_types or sorted(CONTRACTS)
+    matches = {t: match_headers(cells, t, vocab) for t in types}
+    complete = {t: not unresolved(matches[t], context) for t in types}
+    # A type that matches less than half the headers the best one does is no candidate, complete or not:
+    # a list type needing only a name would otherwise claim every table with a name column.
+    floor = max(1, -(-max(m.score for m in matches.values()) // 2))
+    candidates = [t for t in types if matches[t].score >= floor or len(types) == 1]
     if not candidates:
         raise UnknownFilingTypeError(
-            where,
+            context.where,
             "cannot tell the filing type from the headers",
             found=[c.raw for c in cells if c.raw],
             expected=f"headers of one of {types}",
         )
+    sheet_hint, file_hint = _hinted(context.sheet, types), _hinted(context.source_name, types)
 
-    def rank(t: str) -> tuple[bool, bool, float, bool]:
-        # An incomplete type that matches more headers wins, so the error names its missing columns.
-        return t in sheet_hint, t in file_hint, matches[t].score, complete(t)
+    def rank(t: str) -> tuple[bool, int, bool, bool]:
+        return complete[t], matches[t].score, t in sheet_hint, t in file_hint
 
     ranked = sorted(candidates, key=rank, reverse=True)
-    ties = [t for t in ranked if rank(t) == rank(ranked[0])]
+    best = ranked[0]
+    ties = [t for t in ranked if rank(t) == rank(best)]
     if len(ties) > 1:
-        problem = (
-            "ambiguous filing type: the headers fit several types equally"
-            if complete_found
-            else "cannot tell the filing type from the headers"
-        )
         raise UnknownFilingTypeError(
-            where, problem, found=ties, expected="one type (pass --type / filing_type)"
+            context.where,
+            "ambiguous filing type: the headers fit several types equally",
+            found=ties,
+            expected="one type (pass --type / filing_type)",
         )
-    return matches[ranked[0]]
+    if not complete[best]:
+        raise missing_columns_error(matches[best], context, vocab)
+    return matches[best]
 
 
-def detect_filing_type(headers: list[str], source_name: str, sheet: str | None = None) -> str:
-    """Filing type of a table from its header cells, the file name and the sheet name."""
-    return detect([HeaderCell(h) for h in headers], source_name, sheet).filing_type
+def missing_columns_error(match: HeaderMatch, context: implied.Context, vocab: Vocabulary) -> FilingError:
+    """The refusal for required columns nothing files or implies: each with the spellings that would have
+    matched, what could have implied it, and the file's closest unmatched headers."""
+    contract = get_contract(match.filing_type)
+    missing = unresolved(match, context)
+    spellings = vocab.written.get(match.filing_type, {})
+    expected = []
+    for name in missing:
+        ways = "|".join(spellings.get(name, ()))
+        column = contract.column(name)
+        if column.implied:
+            ways += "; or implied when " + "; or ".join(i.describe() for i in column.implied)
+        closest = closest_headers(name, match, vocab)
+        near = f"; closest headers in the file: {', '.join(closest)}" if closest else ""
+        expected.append(f"{name} ({ways}){near}")
+    return MissingColumnsError(
+        context.where,
+        f"missing required columns for {match.filing_type}: {', '.join(missing)}",
+        found=list(match.raw.values()),
+        expected=expected,
+    )
 
 
-def title_unit(title_lines: list[str]) -> str | None:
-    """A '单位：千元' line above the header (its money unit), if any."""
-    for line in title_lines:
-        if match := _TITLE_UNIT.search(unicodedata.normalize("NFKC", line)):
-            return match.group(1)
-    return None
+def _likeness(raw: str, column: str, filing_type: str, vocab: Vocabulary) -> float:
+    """How much a header reads like a spelling of `column` (0–1, by characters in order)."""
+    name = decompose(raw, vocab.notes).name
+    names = [n for n, c in vocab.spellings.get(filing_type, {}).items() if c == column]
+    return max((difflib.SequenceMatcher(None, name, n).ratio() for n in names), default=0.0)
 
 
-def title_period(title_lines: list[str], *, batch: bool = False) -> str | None:
-    """A year ('2020年…') or, for batch-numbered lists, '第六批', written in a title row."""
-    for line in title_lines:
-        text = unicodedata.normalize("NFKC", line)
-        if batch and (match := _BATCH.search(text)):
-            return _batch_number(match.group(1))
-        if match := _TITLE_YEAR.search(text):
-            return match.group(1)
-    return None
+def closest_headers(
+    column: str, match: HeaderMatch, vocab: Vocabulary, limit: int = CLOSEST_HEADERS
+) -> list[str]:
+    """Unmatched headers of the file most like a spelling of `column` (for refusals)."""
+    scored = [(_likeness(raw, column, match.filing_type, vocab), raw) for raw in match.unmapped.values()]
+    return [
+        raw for ratio, raw in sorted(scored, key=lambda s: (-s[0], s[1]))[:limit] if ratio >= MIN_LIKENESS
+    ]
 
 
-def name_period(source_name: str, *, batch: bool = False) -> str | None:
-    """A 4-digit year (or '第N批') in the file name."""
-    stem = PurePath(source_name).name
-    if batch and (match := _BATCH.search(stem)):
-        return _batch_number(match.group(1))
-    match = _NAME_YEAR.search(stem)
-    return match.group(1) if match else None
-
-
-def _batch_number(text: str) -> str:
-    if text.isdigit():
-        return text
-    if text == "十":
-        return "10"
-    if text.startswith("十"):
-        return str(10 + _CN_DIGITS[text[1]])
-    if text.endswith("十"):
-        return str(10 * _CN_DIGITS[text[0]])
-    if len(text) == 3:
-        return str(10 * _CN_DIGITS[text[0]] + _CN_DIGITS[text[2]])
-    return str(_CN_DIGITS[text])
+def suggestions(match: HeaderMatch, vocab: Vocabulary) -> list[tuple[str, str, str]]:
+    """(filing type, column, raw header) lines a deployment could add to its headers.csv: each unmatched
+    header with the unfilled column whose spellings it resembles most, when it resembles one at all."""
+    contract = get_contract(match.filing_type)
+    open_columns = [c.name for c in contract.filed_columns if c.name not in match.columns]
+    lines = []
+    for raw in match.unmapped.values():
+        scored = [(_likeness(raw, c, match.filing_type, vocab), c) for c in open_columns]
+        ratio, column = max(scored, default=(0.0, ""))
+        if ratio >= MIN_LIKENESS:
+            lines.append((match.filing_type, column, decompose(raw.split("/")[-1], vocab.notes).name))
+    return lines
 
 
 def check_duplicates(match: HeaderMatch, where: str) -> None:
@@ -327,7 +302,7 @@ def check_duplicates(match: HeaderMatch, where: str) -> None:
         column, raws = next(iter(sorted(match.duplicates.items())))
         raise FilingError(
             where,
-            f"duplicate headers map to the same column {column}",
+            f"duplicate headers: two headers claim the same column {column}",
             found=raws,
             expected="one header per canonical column",
         )

@@ -1,4 +1,5 @@
-"""Read a filing's bytes into grids of text cells: CSV (UTF-8, BOM, GB18030) via pyarrow, XLSX via openpyxl.
+"""Read a filing's bytes into grids of text cells: CSV (UTF-8, BOM, GB18030) via pyarrow, workbooks (XLSX,
+legacy XLS, XLSB, ODS) via calamine.
 
 A grid exposes its first rows (to find the title and header rows) and loads the body below a chosen header
 as Arrow string columns with each row's 1-based line (CSV) or worksheet row (XLSX), so every canonical row can
@@ -16,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import openpyxl
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import python_calamine
 
 from greenmfg.errors import FilingError, ResourceLimitError
 from greenmfg.settings import Settings
@@ -26,6 +27,7 @@ from greenmfg.settings import Settings
 HEAD_ROWS = 40  # rows searched for title and header rows
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+WORKBOOK_PARTS = frozenset({"xl/workbook.xml", "xl/workbook.bin", "content.xml"})
 DELIMITERS = (",", "\t", ";")
 
 Cells = list[str | None]
@@ -38,6 +40,7 @@ class Body:
     columns: list[pa.ChunkedArray]
     source_rows: np.ndarray
     dropped: list[tuple[int, str]] = field(default_factory=list)
+    numbers: list[np.ndarray] | None = None  # workbooks: which cells were numbers (dates need to know)
 
     @property
     def num_rows(self) -> int:
@@ -73,15 +76,15 @@ def read_grids(data: bytes, source_name: str, settings: Settings) -> list[Grid]:
             source_name, "empty file", found="no content", expected="a header row and data rows"
         )
     if data.startswith(OLE_MAGIC):
-        raise FilingError(source_name, "legacy .xls (OLE) workbook is not supported", expected="CSV or XLSX")
+        return read_workbook(data, source_name, settings, legacy=True)
     if data.startswith(ZIP_MAGIC):
-        return read_xlsx(data, source_name, settings)
-    if source_name.lower().endswith((".xlsx", ".xlsm")):
+        return read_workbook(data, source_name, settings)
+    if source_name.lower().endswith((".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")):
         raise FilingError(
             source_name,
             "not really an XLSX: no ZIP signature",
             found=repr(data[:8]),
-            expected="a ZIP-based Office Open XML workbook",
+            expected="a workbook (a ZIP-based XLSX, or an Excel 97–2003 .xls)",
         )
     return [read_csv(data, source_name, settings)]
 
@@ -353,24 +356,52 @@ def _csv_body_slow(text: str, first_line: int, width: int, delimiter: str) -> Bo
     )
 
 
-# ---------------------------------------------------------------- XLSX
+# ---------------------------------------------------------------- workbooks (XLSX, XLS, XLSB, ODS)
 
 
-def read_xlsx(data: bytes, source_name: str, settings: Settings) -> list[Grid]:
+def read_workbook(data: bytes, source_name: str, settings: Settings, *, legacy: bool = False) -> list[Grid]:
+    """Every worksheet of a workbook, read with calamine (Excel 97–2003 .xls included)."""
+    kind = "legacy .xls" if legacy else "XLSX"
+    if not legacy:
+        _check_zip(data, source_name, settings)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own errors and OSError/ValueError on damaged files
+        raise FilingError(
+            source_name,
+            f"unreadable {kind} workbook ({type(exc).__name__}: {exc})",
+            expected="a complete workbook",
+        ) from None
+    grids = []
+    try:
+        for index, name in enumerate(workbook.sheet_names):
+            sheet = workbook.get_sheet_by_index(index)
+            rows = _sheet_rows(sheet, f"{source_name} [{name}]", settings)
+            grids.append(_workbook_grid(name, rows, "xls" if legacy else "xlsx"))
+    except FilingError:
+        raise
+    except Exception as exc:
+        raise FilingError(source_name, f"truncated or corrupt {kind} ({type(exc).__name__}: {exc})") from None
+    finally:
+        workbook.close()
+    return grids
+
+
+def _check_zip(data: bytes, source_name: str, settings: Settings) -> None:
+    """A ZIP that holds a workbook and does not expand beyond the limit (zip bombs), before any parsing."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FilingError(
             source_name, f"truncated or corrupt ZIP/XLSX ({exc})", expected="a complete XLSX workbook"
         ) from None
     names = {m.filename for m in members}
-    if "xl/workbook.xml" not in names:
+    if not names & WORKBOOK_PARTS:
         raise FilingError(
             source_name,
             "a ZIP archive but not an XLSX workbook",
             found=sorted(names)[:5],
-            expected="xl/workbook.xml inside the archive",
+            expected="xl/workbook.xml (XLSX), xl/workbook.bin (XLSB) or content.xml (ODS) inside the archive",
         )
     uncompressed = sum(m.file_size for m in members)
     if uncompressed > settings.max_xlsx_uncompressed_bytes:
@@ -380,39 +411,31 @@ def read_xlsx(data: bytes, source_name: str, settings: Settings) -> list[Grid]:
             found=f"{uncompressed} uncompressed bytes",
             expected=f"at most max_xlsx_uncompressed_bytes={settings.max_xlsx_uncompressed_bytes}",
         )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on damaged parts
-        raise FilingError(source_name, f"unreadable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    grids = []
-    try:
-        for sheet in workbook.worksheets:
-            rows = _sheet_rows(sheet, source_name, settings)
-            grids.append(_xlsx_grid(sheet.title, rows))
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError) as exc:
-        raise FilingError(source_name, f"truncated or corrupt XLSX ({type(exc).__name__}: {exc})") from None
-    finally:
-        workbook.close()
-    return grids
 
 
-def _sheet_rows(sheet, source_name: str, settings: Settings) -> list[Cells]:
-    rows: list[Cells] = []
-    where = f"{source_name} [{sheet.title}]"
-    sheet.reset_dimensions()  # some writers declare a wrong dimension; read what is there
-    for values in sheet.iter_rows(values_only=True):
-        cells = [cell_text(v) for v in values]
-        while cells and cells[-1] is None:
+def _sheet_rows(sheet, where: str, settings: Settings) -> list[list[object]]:
+    """The sheet's cells from A1 (row numbers stay the worksheet's), trailing empty cells and rows dropped."""
+    if sheet.total_width > settings.max_columns:
+        raise ResourceLimitError(
+            where,
+            "too many columns",
+            found=sheet.total_width,
+            expected=f"at most max_columns={settings.max_columns}",
+        )
+    if sheet.total_height > settings.max_rows + HEAD_ROWS:
+        raise ResourceLimitError(
+            where,
+            "too many rows",
+            found=f"{sheet.total_height} rows",
+            expected=f"at most max_rows={settings.max_rows}",
+        )
+    rows: list[list[object]] = []
+    for values in sheet.to_python(skip_empty_area=False):
+        cells = list(values)
+        while cells and (cells[-1] is None or cells[-1] == ""):
             cells.pop()
-        if len(cells) > settings.max_columns:
-            raise ResourceLimitError(
-                where,
-                "too many columns",
-                found=len(cells),
-                expected=f"at most max_columns={settings.max_columns}",
-            )
         for cell in cells:
-            if cell is not None and len(cell) > settings.max_cell_chars:
+            if isinstance(cell, str) and len(cell) > settings.max_cell_chars:
                 raise ResourceLimitError(
                     where,
                     "cell too long",
@@ -420,30 +443,28 @@ def _sheet_rows(sheet, source_name: str, settings: Settings) -> list[Cells]:
                     expected=f"at most max_cell_chars={settings.max_cell_chars}",
                 )
         rows.append(cells)
-        if len(rows) > settings.max_rows + HEAD_ROWS:
-            raise ResourceLimitError(
-                where,
-                "too many rows",
-                found=f"more than {len(rows)}",
-                expected=f"at most max_rows={settings.max_rows}",
-            )
     while rows and not rows[-1]:
         rows.pop()
     return rows
 
 
-def _xlsx_grid(title: str, rows: list[Cells]) -> Grid:
+def _workbook_grid(title: str, rows: list[list[object]], file_format: str) -> Grid:
     def load(header_index: int, width: int) -> Body:
         body_rows = rows[header_index + 1 :]
-        columns = [
-            pa.chunked_array([pa.array([r[i] if i < len(r) else None for r in body_rows], pa.string())])
-            for i in range(width)
-        ]
-        numbers = np.arange(header_index + 2, header_index + 2 + len(body_rows), dtype=np.int64)
-        return Body(columns, numbers)
+        columns, numbers = [], []
+        for i in range(width):
+            cells = [r[i] if i < len(r) else None for r in body_rows]
+            columns.append(pa.chunked_array([pa.array([cell_text(c) for c in cells], pa.string())]))
+            numbers.append(np.fromiter((_is_number(c) for c in cells), dtype=bool, count=len(cells)))
+        first = header_index + 2
+        return Body(columns, np.arange(first, first + len(body_rows), dtype=np.int64), numbers=numbers)
 
-    head = [(index + 1, cells) for index, cells in enumerate(rows[:HEAD_ROWS])]
-    return Grid(title, "xlsx", None, head, load)
+    head = [(index + 1, [cell_text(c) for c in cells]) for index, cells in enumerate(rows[:HEAD_ROWS])]
+    return Grid(title, file_format, None, head, load)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def cell_text(value: object) -> str | None:

@@ -20,11 +20,16 @@ TRUE_TOKENS = frozenset({"是", "y", "yes", "true", "t", "1", "√", "✓", "有
 FALSE_TOKENS = frozenset({"否", "n", "no", "false", "f", "0", "×", "✗"})
 NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel day numbers are read as dates only in this range (1990-01-01 … 2100-12-31): a smaller number in a
+# date column is far likelier a year or a year.month typed as a number than a date of the 1900s.
+PLAUSIBLE_SERIALS = ((dt.date(1990, 1, 1) - EXCEL_EPOCH).days, (dt.date(2100, 12, 31) - EXCEL_EPOCH).days)
 _DATE_YMD = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_MONTH = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月份?|[-/.]\s*(\d{1,2}))")
 _SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
+NUMBER_MARK = "\ue000"  # prefixed to the text of a workbook's number cell where the type matters (dates)
 
 Converted = tuple[pa.Array, np.ndarray]
 
@@ -46,21 +51,25 @@ def _is_na_token(text: pa.Array) -> pa.Array:
 
 
 def to_float(
-    array: pa.ChunkedArray, factor: float = 1.0, cell_units: dict[str, float] | None = None
+    array: pa.ChunkedArray, factor: float | None = 1.0, cell_units: dict[str, float] | None = None
 ) -> Converted:
-    """Numbers as filed: full-width digits, 1,234 / 1，234, spaces, (123) = −123, '%' and trailing units.
+    """Numbers as filed: full-width digits, 1,234 / 1，234, spaces, (123) = −123, and a trailing unit.
 
-    A trailing unit found in `cell_units` (lower-case unit → multiplier) is applied instead of the header's
-    `factor`, so `3亿元` under a 万元 header is 30,000, not 3.
+    A trailing unit must be one of `cell_units` (folded unit → multiplier to the canonical unit), and is
+    applied instead of the header's `factor`: `3亿元` under a 万元 header is 30,000, not 3. Any other text
+    after a number (`12%` in a money column, `约`, `万`) makes the cell unreadable: it is never stripped.
+    A `factor` of None means no unit is stated for the column: only numbers carrying their own unit are read.
     """
     array = _flat(array)
     try:
         values = pc.cast(array, pa.float64())
+        suffixes = pa.nulls(len(array), pa.string()).fill_null("")
         bad = np.zeros(len(array), dtype=bool)
+        if factor is not None:
+            return _scale(values, factor), bad
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         values, bad, suffixes = _normalised_float(array)
-        return _scale_by_unit(values, factor, suffixes, cell_units or {}), bad
-    return _scale(values, factor), bad
+    return _scale_by_unit(values, factor, suffixes, cell_units or {}, bad)
 
 
 _NUMBER_WITH_SUFFIX = r"^([+-]?[\d.]+(?:[eE][+-]?\d+)?)([^\d]+)$"
@@ -73,7 +82,12 @@ def _normalised_float(array: pa.Array) -> tuple[pa.Array, np.ndarray, pa.Array]:
     text = pc.replace_substring_regex(text, r"[\s,']", "")
     na = _is_na_token(text)
     text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"-\1")
-    suffixes = pc.utf8_lower(pc.replace_substring_regex(text, _NUMBER_WITH_SUFFIX, r"\2"))
+    has_suffix = pc.match_substring_regex(text, _NUMBER_WITH_SUFFIX)
+    suffixes = pc.if_else(
+        has_suffix,
+        pc.utf8_lower(pc.replace_substring_regex(text, _NUMBER_WITH_SUFFIX, r"\2")),
+        pa.scalar("", pa.string()),
+    )
     text = pc.replace_substring_regex(text, _NUMBER_WITH_SUFFIX, r"\1")
     ok = pc.and_kleene(pc.match_substring_regex(text, NUMBER), pc.invert(na))
     values = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.float64())
@@ -82,15 +96,29 @@ def _normalised_float(array: pa.Array) -> tuple[pa.Array, np.ndarray, pa.Array]:
 
 
 def _scale_by_unit(
-    values: pa.Array, factor: float, suffixes: pa.Array, cell_units: dict[str, float]
-) -> pa.Array:
-    """The header's factor, except where a cell carries a unit of its own."""
-    scaled = _scale(values, factor)
+    values: pa.Array, factor: float | None, suffixes: pa.Array, cell_units: dict[str, float], bad: np.ndarray
+) -> Converted:
+    """The header's factor, except where a cell carries a unit of its own; other trailing text is an error,
+    and so is a number without a unit where the column states none (`factor` None)."""
+    has_suffix = _mask(pc.and_kleene(pc.is_valid(values), pc.invert(pc.equal(suffixes, ""))))
+    if factor is None:
+        unitless = _mask(pc.is_valid(values)) & ~has_suffix
+        scaled = pc.if_else(pa.array(unitless), pa.scalar(None, pa.float64()), values)
+        bad = bad | unitless
+    else:
+        scaled = _scale(values, factor)
+    if not has_suffix.any():
+        return scaled, bad
+    known = np.zeros(len(values), dtype=bool)
     for unit, unit_factor in cell_units.items():
         hit = _mask(pc.equal(suffixes, unit))
         if hit.any():
             scaled = pc.if_else(pa.array(hit), _scale(values, unit_factor), scaled)
-    return scaled
+            known |= hit
+    unreadable = has_suffix & ~known
+    if unreadable.any():
+        scaled = pc.if_else(pa.array(unreadable), pa.scalar(None, pa.float64()), scaled)
+    return scaled, bad | unreadable
 
 
 def _scale(values: pa.Array, factor: float) -> pa.Array:
@@ -104,7 +132,7 @@ def _scale(values: pa.Array, factor: float) -> pa.Array:
 
 
 def to_int(
-    array: pa.ChunkedArray, factor: float = 1.0, cell_units: dict[str, float] | None = None
+    array: pa.ChunkedArray, factor: float | None = 1.0, cell_units: dict[str, float] | None = None
 ) -> Converted:
     values, bad = to_float(array, factor, cell_units)
     numbers = values.to_numpy(zero_copy_only=False)
@@ -155,16 +183,46 @@ def parse_bool(text: str) -> bool | None:
     raise ValueError(text)
 
 
-def parse_date(text: str) -> dt.date | None:
-    """2020-01-31, 2020/1/31, 2020.1.31, 2020年1月31日, 20200131, or an Excel serial day number."""
+def _month(year: int, month: int, month_day: str | None) -> dt.date:
+    """A date written to the month: its first or last day, as the column declares; else not readable."""
+    if month_day is None:
+        raise ValueError("a month without a day, in a column that needs the day")
+    first = dt.date(year, month, 1)
+    if month_day == "first":
+        return first
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _from_number(token: str, month_day: str | None) -> dt.date:
+    """A number in a date column: an Excel day number in the plausible range, or a year.month with two month
+    digits (2022.12). A one-digit month (2022.1) is refused: typed as a number, October lost its zero."""
+    number = float(token)
+    if PLAUSIBLE_SERIALS[0] <= number <= PLAUSIBLE_SERIALS[1]:
+        return EXCEL_EPOCH + dt.timedelta(days=int(number))
+    if match := re.fullmatch(r"(\d{4})\.(\d{2})", token):
+        return _month(int(match.group(1)), int(match.group(2)), month_day)
+    raise ValueError(token)
+
+
+def parse_date(text: str, month_day: str | None = None) -> dt.date | None:
+    """2020-01-31, 2020/1/31, 2020.1.31, 2020年1月31日, 20200131, an Excel day number (1990–2100), or a
+    month alone (2020年12月, 2020.12, 2020-12) when the column says which day a month stands for.
+
+    Text starting with NUMBER_MARK came from a number cell of a workbook (see greenmfg.parsing.readers).
+    """
     token = _clean(text)
+    if token.startswith(NUMBER_MARK):
+        return _from_number(token[1:], month_day)
     if token.lower() in NA_TOKENS:
         return None
     if match := _DATE_YMD.fullmatch(token):
         return dt.date(*map(int, match.groups()))
     if match := _DATE_COMPACT.fullmatch(token):
         return dt.date(*map(int, match.groups()))
-    if _SERIAL.fullmatch(token) and 1 <= float(token) < 2958466:
+    if match := _MONTH.fullmatch(token):
+        year, month = int(match.group(1)), int(match.group(2) or match.group(3))
+        return _month(year, month, month_day)
+    if _SERIAL.fullmatch(token) and PLAUSIBLE_SERIALS[0] <= float(token) <= PLAUSIBLE_SERIALS[1]:
         return EXCEL_EPOCH + dt.timedelta(days=int(float(token)))
     raise ValueError(text)
 
@@ -173,40 +231,71 @@ def to_bool(array: pa.ChunkedArray) -> Converted:
     return map_unique(array, parse_bool, pa.bool_())
 
 
-def to_date(array: pa.ChunkedArray) -> Converted:
-    return map_unique(array, parse_date, pa.date32())
+def to_date(
+    array: pa.ChunkedArray, month_day: str | None = None, numbers: np.ndarray | None = None
+) -> Converted:
+    """Dates; `numbers` marks cells that were numbers in a workbook (read as day numbers, never as text)."""
+    flat = _flat(array)
+    if numbers is not None and numbers.any():
+        flat = pc.if_else(pa.array(numbers), pc.binary_join_element_wise(NUMBER_MARK, flat, ""), flat)
+    return map_unique(flat, lambda text: parse_date(text, month_day), pa.date32())
 
 
 def to_string(array: pa.ChunkedArray, *, code_like: bool = False) -> Converted:
-    """Trimmed text; empty → null. Code-like columns (credit, division, industry codes) are also NFKC'd,
-    stripped of inner spaces and upper-cased, since full-width or spaced codes are the same code."""
+    """Trimmed text; empty and the empty marks (— / - 无 …) → null. Code-like columns (credit, division,
+    industry codes) are also NFKC'd, stripped of inner spaces and upper-cased, since full-width or spaced
+    codes are the same code."""
     text = pc.utf8_trim_whitespace(_flat(array))
     if code_like:
         if pc.all(pc.ascii_is_alnum(text)).as_py() is False:
             text = pc.replace_substring_regex(pc.utf8_normalize(text, "NFKC"), r"\s+", "")
         text = pc.utf8_upper(text)
-    empty = pc.equal(pc.utf8_length(text), 0)
+    empty = pc.or_(pc.equal(pc.utf8_length(text), 0), _is_na_token(text))
     text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
     return text, np.zeros(len(array), dtype=bool)
 
 
-def code_lookup(mapping: dict[str, str], *, division_prefix: bool = False) -> Callable[[str], str | None]:
-    """A scalar mapper from label or alias to canonical code; unknown labels are kept as written."""
+def code_lookup(
+    mapping: dict[str, str], *, division_prefix: bool = False, place_prefixes: tuple[str, ...] = ()
+) -> Callable[[str], str | None]:
+    """A scalar mapper from label or alias to canonical code; unknown labels are kept as written (the code
+    list's expectation then quarantines them with the evidence).
+
+    `division_prefix`: a 12-digit division code stands for its first six digits. `place_prefixes`: names of
+    the province or city a label may be written under (浙江省湖州市吴兴区 is 吴兴区).
+    """
     folded = {unicodedata.normalize("NFKC", k).replace(" ", "").lower(): v for k, v in mapping.items()}
+    folded_prefixes = {unicodedata.normalize("NFKC", p).lower() for p in place_prefixes}
+    prefixes = sorted(folded_prefixes, key=len, reverse=True)
 
     def lookup(text: str) -> str | None:
         token = _clean(text)
-        if not token or token.lower() in ("nan", "none", "null"):
+        if not token or token.lower() in NA_TOKENS:
             return None
         key = re.sub(r"\s+", "", token).lower()
         if key in folded:
             return folded[key]
         if division_prefix and re.fullmatch(r"\d{12}", key) and key[:6] in folded:
             return folded[key[:6]]
+        rest = key
+        while prefix := next((p for p in prefixes if rest.startswith(p) and len(rest) > len(p)), None):
+            rest = rest[len(prefix) :]
+            if rest in folded:
+                return folded[rest]
         return token
 
     return lookup
 
 
-def to_code(array: pa.ChunkedArray, mapping: dict[str, str], *, division_prefix: bool = False) -> Converted:
-    return map_unique(array, code_lookup(mapping, division_prefix=division_prefix), pa.string())
+def to_code(
+    array: pa.ChunkedArray,
+    mapping: dict[str, str],
+    *,
+    division_prefix: bool = False,
+    place_prefixes: tuple[str, ...] = (),
+) -> Converted:
+    return map_unique(
+        array,
+        code_lookup(mapping, division_prefix=division_prefix, place_prefixes=place_prefixes),
+        pa.string(),
+    )

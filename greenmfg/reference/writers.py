@@ -26,7 +26,7 @@ from greenmfg.contracts import Column, get_contract, header_variants
 from greenmfg.contracts.enterprise_stats import ENERGY_BY_TYPE
 from greenmfg.reference.layouts import UNIT_TITLE, Layout
 from greenmfg.reference.xlsx import workbook_bytes
-from greenmfg.units import MONEY_TO_10K_YUAN, PHYSICAL_UNITS, YUAN_10K
+from greenmfg.units import MONEY_TO_10K_YUAN, YUAN_10K, label
 
 FUNCTIONAL_ZONE_LABEL = "南太湖新区"
 ENERGY_PARENT = "能源消费量"
@@ -54,14 +54,6 @@ class Table:
         return len(self.columns[0]) if self.columns else 0
 
 
-def physical_unit_label(unit: str) -> str:
-    """The Chinese spelling of a canonical physical unit (first one in greenmfg.units with factor 1)."""
-    for label, (target, factor) in PHYSICAL_UNITS.items():
-        if target == unit and factor == 1.0 and not label.isascii():
-            return label
-    raise KeyError(f"no Chinese label for unit {unit!r}")
-
-
 def header_label(filing_type: str, column: Column, layout: Layout) -> str:
     spellings = header_variants()[filing_type][column.name]
     label = spellings[layout.variant % len(spellings)]
@@ -77,7 +69,7 @@ def unit_label(column: Column, layout: Layout) -> str | None:
         return None
     if column.unit == YUAN_10K:
         return None if layout.unit_in_title else layout.money_unit
-    return physical_unit_label(column.unit)
+    return label(column.unit)
 
 
 def code_labels(code_list: str, layout: Layout) -> dict[str, str]:
@@ -94,7 +86,11 @@ def build_table(
 ) -> Table:
     """Turn canonical rows into cells: units converted, labels and dates spelled, quirks applied."""
     contract = get_contract(filing_type)
-    columns = [c for c in contract.filed_columns if layout.year_column or c.name != contract.period_column]
+    columns = [
+        c
+        for c in contract.filed_columns
+        if (layout.year_column or c.name != contract.period_column) and (c.name in frame or not c.nullable)
+    ]
     headers = [header_label(filing_type, c, layout) for c in columns]
     cells: list[list] = []
     money, numeric = [], []
@@ -263,7 +259,11 @@ def fast_csv(
     if layout.encoding not in ("utf-8", "utf-8-sig"):
         raise ValueError(f"fast CSV writes UTF-8 only, not {layout.encoding}")
     contract = get_contract(filing_type)
-    columns = [c for c in contract.filed_columns if layout.year_column or c.name != contract.period_column]
+    columns = [
+        c
+        for c in contract.filed_columns
+        if (layout.year_column or c.name != contract.period_column) and (c.name in frame or not c.nullable)
+    ]
     headers = [header_label(filing_type, c, layout) for c in columns]
     options = pacsv.WriteOptions(include_header=False, quoting_style="none", eol="\r\n")
     with open(path, "wb") as sink:

@@ -1,0 +1,181 @@
+"""The words headers are read with: spellings per canonical column, group and note words, district aliases.
+
+Built in: contracts/headers.csv, contracts/header_words.csv and codes/district_aliases.csv. A deployment adds
+its own without a code change: files of the same names and columns in its configuration folder
+(GREENMFG_CONFIG_DIR) extend the built-in ones, and `greenmfg inspect` prints the line to add for a header
+it does not know.
+
+A header is compared in a normal form (NFKC, no spaces, lower case, one kind of bracket). Its parts in
+brackets are either a unit, a note that carries no meaning (盖章, 全称), or words that are part of its name
+(工业总产值(当年价格) reads 工业总产值当年价格); a header matches a spelling only when every part of it is
+accounted for this way — never because it merely contains a known spelling.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from greenmfg import codes
+from greenmfg.contracts import CONTRACTS, HEADERS_CSV
+from greenmfg.errors import SettingsError
+from greenmfg.units import UNITS, fold
+
+HEADER_WORDS_CSV = HEADERS_CSV.with_name("header_words.csv")
+DISTRICT_ALIASES_CSV = codes.CODES_DIR / "district_aliases.csv"
+# File names a deployment's configuration folder may hold, each extending its built-in namesake.
+CONFIG_FILES = ("headers.csv", "header_words.csv", "district_aliases.csv")
+
+_BRACKETS = str.maketrans(
+    {"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "[": "(", "]": ")"}
+)
+_GROUP = re.compile(r"\(([^()]*)\)")
+_UNIT_LABEL = re.compile(r"^(?:计量|金额|货币)?单位[:：]?")
+_LEADING_MARKS = re.compile(r"^[*＊※△▲]+")
+_UNIT_SEPARATOR = re.compile(r"[/_:：、,，]$")
+# Longest spellings first, so 万千瓦时 is found before 千瓦时 at the end of a header.
+_UNITS_BY_LENGTH = sorted(UNITS, key=len, reverse=True)
+
+
+def normalise(text: str) -> str:
+    """Comparable form: NFKC (full-width → ASCII), no whitespace, lower case, round brackets only."""
+    folded = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
+    return re.sub(r"\s+", "", folded).lower()
+
+
+@dataclass(frozen=True)
+class HeaderParts:
+    """A header taken apart: the name it reads as, the units it states and the notes it carries."""
+
+    name: str
+    units: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def decompose(text: str, notes: frozenset[str] = frozenset()) -> HeaderParts:
+    """Bracketed units and notes out, other bracketed words kept as part of the name."""
+    text = _LEADING_MARKS.sub("", normalise(text))
+    units: list[str] = []
+    found_notes: list[str] = []
+
+    def part(match: re.Match) -> str:
+        inner = _UNIT_LABEL.sub("", match.group(1))
+        if inner and fold(inner) in UNITS:
+            units.append(fold(inner))
+            return ""
+        if inner in notes:
+            found_notes.append(inner)
+            return ""
+        return inner
+
+    while (replaced := _GROUP.sub(part, text)) != text:
+        text = replaced
+    return HeaderParts(text.replace("(", "").replace(")", ""), tuple(units), tuple(found_notes))
+
+
+def trailing_unit(name: str) -> tuple[str, str] | None:
+    """('营业收入万元') → ('营业收入', '万元'): a unit written after the name without brackets, if any."""
+    for unit in _UNITS_BY_LENGTH:
+        if len(name) > len(unit) and name.endswith(unit):
+            return _UNIT_SEPARATOR.sub("", name[: -len(unit)]), unit
+    return None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Everything header reading needs, built-in and deployment words merged."""
+
+    spellings: dict[str, dict[str, str]]  # filing type → normalised spelling → canonical column
+    written: dict[str, dict[str, tuple[str, ...]]]  # filing type → column → spellings as written
+    groups: frozenset[str]  # parent headers that only group their children (能源消费量)
+    notes: frozenset[str]  # bracketed words that carry no meaning (盖章)
+    district_aliases: dict[str, str]  # name or alias → district code
+    sources: tuple[str, ...]  # files read, for provenance
+
+    def column_for(self, filing_type: str, name: str) -> str | None:
+        return self.spellings.get(filing_type, {}).get(name)
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SettingsError(
+                    f"{path}: columns {missing} missing; expected a header row {list(columns)}"
+                )
+            return [row for row in reader if any((v or "").strip() for v in row.values())]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read ({exc})") from None
+
+
+def _config_files(config_dir: str | None) -> tuple[tuple[str, float], ...]:
+    """(path, mtime) of the configuration files that exist: the cache key of a vocabulary."""
+    if not config_dir:
+        return ()
+    folder = Path(config_dir)
+    return tuple(
+        (str(folder / name), (folder / name).stat().st_mtime)
+        for name in CONFIG_FILES
+        if (folder / name).is_file()
+    )
+
+
+def load_vocabulary(config_dir: str | None = None) -> Vocabulary:
+    """The built-in vocabulary extended by the configuration folder's files (re-read when they change)."""
+    return _load(_config_files(config_dir))
+
+
+@cache
+def _load(extra: tuple[tuple[str, float], ...]) -> Vocabulary:
+    extra_paths = {Path(path).name: Path(path) for path, _ in extra}
+    word_rows = _read_csv(HEADER_WORDS_CSV, ("kind", "word"))
+    if "header_words.csv" in extra_paths:
+        word_rows += _read_csv(extra_paths["header_words.csv"], ("kind", "word"))
+    unknown_kinds = sorted({r["kind"] for r in word_rows} - {"group", "note"})
+    if unknown_kinds:
+        raise SettingsError(f"header words: unknown kinds {unknown_kinds}; expected group or note")
+    notes = frozenset(normalise(r["word"]) for r in word_rows if r["kind"] == "note")
+    groups = frozenset(decompose(r["word"], notes).name for r in word_rows if r["kind"] == "group")
+
+    spelling_rows = _read_csv(HEADERS_CSV, ("filing_type", "column", "raw_header"))
+    if "headers.csv" in extra_paths:
+        spelling_rows += _read_csv(extra_paths["headers.csv"], ("filing_type", "column", "raw_header"))
+    spellings: dict[str, dict[str, str]] = {}
+    written: dict[str, dict[str, list[str]]] = {}
+    for row in spelling_rows:
+        filing_type, column, raw = row["filing_type"].strip(), row["column"].strip(), row["raw_header"]
+        contract = CONTRACTS.get(filing_type)
+        if contract is None or column not in contract.column_names:
+            raise SettingsError(
+                f"header spelling {raw!r}: {filing_type}.{column} is not a canonical column; "
+                f"expected a filing type of {sorted(CONTRACTS)} and one of its columns"
+            )
+        index = spellings.setdefault(filing_type, {})
+        index.setdefault(normalise(column), column)
+        index.setdefault(decompose(raw, notes).name, column)
+        written.setdefault(filing_type, {}).setdefault(column, []).append(raw)
+
+    aliases = dict(codes.district_aliases())
+    if "district_aliases.csv" in extra_paths:
+        known = set(codes.values("districts"))
+        for row in _read_csv(extra_paths["district_aliases.csv"], ("alias", "district_code")):
+            if row["district_code"] not in known:
+                raise SettingsError(
+                    f"{extra_paths['district_aliases.csv']}: district code {row['district_code']!r} of alias "
+                    f"{row['alias']!r} is not a district; expected one of {sorted(known)}"
+                )
+            aliases[row["alias"]] = row["district_code"]
+    return Vocabulary(
+        spellings=spellings,
+        written={ft: {c: tuple(v) for c, v in cols.items()} for ft, cols in written.items()},
+        groups=groups,
+        notes=notes,
+        district_aliases=aliases,
+        sources=(str(HEADERS_CSV), str(HEADER_WORDS_CSV), str(DISTRICT_ALIASES_CSV), *extra_paths.values()),
+    )
