@@ -255,6 +255,9 @@ def missing_columns_error(match: HeaderMatch, context: implied.Context, vocab: V
         column = contract.column(name)
         if column.implied:
             ways += "; or implied when " + "; or ".join(i.describe() for i in column.implied)
+            conflicts = implied.decide(column, match, context)[1]
+            if conflicts:
+                ways += "; the file implies conflicting values: " + "; ".join(conflicts)
         closest = closest_headers(name, match, vocab)
         near = f"; closest headers in the file: {', '.join(closest)}" if closest else ""
         expected.append(f"{name} ({ways}){near}")

@@ -18,8 +18,8 @@ import pandas as pd
 from greenmfg import codes
 from greenmfg.contracts import Column, Contract
 from greenmfg.contracts.model import Implied
-from greenmfg.policy import Policy, load_policy
 from greenmfg.parsing.vocabulary import normalise
+from greenmfg.policy import Policy, load_policy
 
 if TYPE_CHECKING:
     from greenmfg.parsing.headers import HeaderMatch
@@ -97,6 +97,8 @@ def _columns_evidence(implication: Implied, match: HeaderMatch) -> str | None:
             return None
         worded.append(f"{raw!r}")
     filed = [*implication.columns, *sorted(set(implication.any_columns) & present)]
+    if not filed and not worded:
+        return "the filing has no such column"
     return "columns " + ", ".join([*filed, *worded]) + " filed"
 
 
@@ -200,7 +202,10 @@ def _above_size_by_revenue(frame: pd.DataFrame, context: Context) -> tuple[pd.Se
         for flag, t, y in set(zip(reaches[known], threshold[known], years[known].astype(int), strict=True))
     }
     evidence = pd.Series(
-        [labels[(f, t, int(y))] if k else pd.NA for f, t, y, k in zip(reaches, threshold, years, known, strict=True)],
+        [
+            labels[(f, t, int(y))] if k else pd.NA
+            for f, t, y, k in zip(reaches, threshold, years, known, strict=True)
+        ],
         index=frame.index,
         dtype="string",
     )

@@ -134,48 +134,55 @@ def load_vocabulary(config_dir: str | None = None) -> Vocabulary:
 @cache
 def _load(extra: tuple[tuple[str, float], ...]) -> Vocabulary:
     extra_paths = {Path(path).name: Path(path) for path, _ in extra}
-    word_rows = _read_csv(HEADER_WORDS_CSV, ("kind", "word"))
-    if "header_words.csv" in extra_paths:
-        word_rows += _read_csv(extra_paths["header_words.csv"], ("kind", "word"))
-    unknown_kinds = sorted({r["kind"] for r in word_rows} - {"group", "note"})
-    if unknown_kinds:
-        raise SettingsError(f"header words: unknown kinds {unknown_kinds}; expected group or note")
-    notes = frozenset(normalise(r["word"]) for r in word_rows if r["kind"] == "note")
-    groups = frozenset(decompose(r["word"], notes).name for r in word_rows if r["kind"] == "group")
 
-    spelling_rows = _read_csv(HEADERS_CSV, ("filing_type", "column", "raw_header"))
-    if "headers.csv" in extra_paths:
-        spelling_rows += _read_csv(extra_paths["headers.csv"], ("filing_type", "column", "raw_header"))
+    def files(name: str, builtin: Path) -> list[Path]:
+        return [builtin, *([extra_paths[name]] if name in extra_paths else [])]
+
+    notes: set[str] = set()
+    group_words: list[str] = []
+    for path in files("header_words.csv", HEADER_WORDS_CSV):
+        for row in _read_csv(path, ("kind", "word")):
+            if row["kind"] not in ("group", "note"):
+                raise SettingsError(
+                    f"{path}: unknown kind {row['kind']!r} of header word {row['word']!r}; "
+                    "expected group or note"
+                )
+            (notes.add(normalise(row["word"])) if row["kind"] == "note" else group_words.append(row["word"]))
+    groups = frozenset(decompose(word, frozenset(notes)).name for word in group_words)
+
     spellings: dict[str, dict[str, str]] = {}
     written: dict[str, dict[str, list[str]]] = {}
-    for row in spelling_rows:
-        filing_type, column, raw = row["filing_type"].strip(), row["column"].strip(), row["raw_header"]
-        contract = CONTRACTS.get(filing_type)
-        if contract is None or column not in contract.column_names:
-            raise SettingsError(
-                f"header spelling {raw!r}: {filing_type}.{column} is not a canonical column; "
-                f"expected a filing type of {sorted(CONTRACTS)} and one of its columns"
-            )
-        index = spellings.setdefault(filing_type, {})
-        index.setdefault(normalise(column), column)
-        index.setdefault(decompose(raw, notes).name, column)
-        written.setdefault(filing_type, {}).setdefault(column, []).append(raw)
+    for path in files("headers.csv", HEADERS_CSV):
+        for row in _read_csv(path, ("filing_type", "column", "raw_header")):
+            filing_type, column, raw = row["filing_type"].strip(), row["column"].strip(), row["raw_header"]
+            contract = CONTRACTS.get(filing_type)
+            if contract is None or column not in contract.column_names:
+                raise SettingsError(
+                    f"{path}: header spelling {raw!r} names {filing_type}.{column}, which is not a canonical "
+                    f"column; expected a filing type of {sorted(CONTRACTS)} and one of its columns"
+                )
+            index = spellings.setdefault(filing_type, {})
+            index.setdefault(normalise(column), column)
+            index.setdefault(decompose(raw, frozenset(notes)).name, column)
+            written.setdefault(filing_type, {}).setdefault(column, []).append(raw)
 
     aliases = dict(codes.district_aliases())
     if "district_aliases.csv" in extra_paths:
-        known = set(codes.values("districts"))
-        for row in _read_csv(extra_paths["district_aliases.csv"], ("alias", "district_code")):
+        path, known = extra_paths["district_aliases.csv"], set(codes.values("districts"))
+        for row in _read_csv(path, ("alias", "district_code")):
             if row["district_code"] not in known:
                 raise SettingsError(
-                    f"{extra_paths['district_aliases.csv']}: district code {row['district_code']!r} of alias "
-                    f"{row['alias']!r} is not a district; expected one of {sorted(known)}"
+                    f"{path}: district code {row['district_code']!r} of alias {row['alias']!r} is not a "
+                    f"district; expected one of {sorted(known)}"
                 )
             aliases[row["alias"]] = row["district_code"]
     return Vocabulary(
         spellings=spellings,
         written={ft: {c: tuple(v) for c, v in cols.items()} for ft, cols in written.items()},
         groups=groups,
-        notes=notes,
+        notes=frozenset(notes),
         district_aliases=aliases,
-        sources=(str(HEADERS_CSV), str(HEADER_WORDS_CSV), str(DISTRICT_ALIASES_CSV), *extra_paths.values()),
+        sources=tuple(
+            str(p) for p in (HEADERS_CSV, HEADER_WORDS_CSV, DISTRICT_ALIASES_CSV, *extra_paths.values())
+        ),
     )
