@@ -5,8 +5,9 @@ Accepted layout (relative to the landing area):
   <filing_type>/<folder>/<file name>   one folder level (a batch, a year): green_loans/2021/q1.csv
   <filing_type>/period=<p>/<file name> the sender states the period of a file that carries none itself
   miit_lists/[period=<p>/]<file name>  a workbook holding several MIIT lists, one per sheet
+  auto/[<folder>/]<file name>          a file of unstated type: the parser detects it among every type
 The filing type is a key of greenmfg.contracts.CONTRACTS (or a group of LANDING_GROUPS); the file name ends
-in .csv or .xlsx (any case).
+in .csv, .xlsx or .xls (any case; .xls is a legacy Excel 97-2003 workbook).
 
 Ignored, not rejected (`is_ignorable`): objects a store or an editor writes beside real files and removes
 again — any segment starting with "." (SeaweedFS keeps multipart parts under `.uploads/`, editors write
@@ -28,16 +29,32 @@ from greenmfg.errors import RejectedLandingKeyError
 
 MAX_KEY_BYTES = 1024  # S3's own limit on a key, in UTF-8 bytes
 MAX_SEGMENTS = 3  # filing type, at most one folder, file name
-ALLOWED_EXTENSIONS: tuple[str, ...] = (".csv", ".xlsx")
+ALLOWED_EXTENSIONS: tuple[str, ...] = (".csv", ".xlsx", ".xls")
 
 # Control (C0, DEL, C1), format (bidi overrides, zero-width), surrogate, private-use, line/paragraph breaks.
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
 _SHOWN_KEY_CHARS = 120
-_PERIOD_FOLDER = re.compile(r"^period=([0-9A-Za-z_-]{1,16})$")
+_PERIOD = "[0-9A-Za-z_-]{1,16}"
+_PERIOD_FOLDER = re.compile(rf"^period=({_PERIOD})$")
 
 # Landing prefixes that stand for several filing types, told apart by the parser (sheet names, headers).
-LANDING_GROUPS: dict[str, tuple[str, ...]] = {"miit_lists": MIIT_FILING_TYPES}
+# `auto` is what `greenmfg ingest` lands a file under when the sender names no type.
+AUTO_GROUP = "auto"
+LANDING_GROUPS: dict[str, tuple[str, ...]] = {"miit_lists": MIIT_FILING_TYPES, AUTO_GROUP: tuple(CONTRACTS)}
+
+
+def landing_prefixes() -> list[str]:
+    """Every first key segment the layout accepts: the filing types and the group prefixes."""
+    return sorted([*CONTRACTS, *LANDING_GROUPS])
+
+
+def period_folder(period: str) -> str:
+    """The `period=<p>` folder stating a file's period, or ValueError saying what a period may hold."""
+    folder = f"period={period}"
+    if not _PERIOD_FOLDER.match(folder):
+        raise ValueError(f"period {period!r}: expected 1-16 letters, digits, '_' or '-' (e.g. 2020)")
+    return folder
 
 
 @dataclass(frozen=True)
@@ -58,7 +75,7 @@ def parse_landing_key(key: str) -> LandingKey:
     if _hidden_segment(segments) is not None:
         _reject(key, "hidden or temporary object, not a filing", found=_hidden_segment(segments))
     if filing_type not in CONTRACTS and filing_type not in LANDING_GROUPS:
-        _reject(key, "unknown filing type", found=filing_type, expected=sorted([*CONTRACTS, *LANDING_GROUPS]))
+        _reject(key, "unknown filing type", found=filing_type, expected=landing_prefixes())
     extension = name[name.rfind(".") :].lower() if "." in name else ""
     if extension not in ALLOWED_EXTENSIONS:
         _reject(

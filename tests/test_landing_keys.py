@@ -62,7 +62,7 @@ REJECTED = [
     ("Enterprise_Stats/x.csv", "unknown filing type"),
     ("enterprise_stats/x.pdf", "unsupported file type"),
     ("enterprise_stats/x.csv.exe", "unsupported file type"),
-    ("enterprise_stats/x.xls", "unsupported file type"),
+    ("enterprise_stats/x.xlsm", "unsupported file type"),
     ("enterprise_stats/README", "no extension"),
     ("enterprise_stats/x.csv ", "unsupported file type"),
 ]
@@ -109,6 +109,13 @@ def test_group_prefix_leaves_the_type_to_the_parser() -> None:
     assert landed.filing_type is None
     assert landed.filing_types == MIIT_FILING_TYPES
     assert landed.period == "6"
+
+
+def test_auto_group_lets_the_parser_choose_among_every_type() -> None:
+    landed = parse_landing_key("auto/period=2020/贷款.XLS")
+    assert (landed.filing_type, landed.name, landed.period) == (None, "贷款.XLS", "2020")
+    assert set(landed.filing_types) == set(CONTRACTS)
+    assert parse_landing_key("auto/2020/old.xls").period is None
 
 
 def test_every_known_filing_type_is_accepted() -> None:
