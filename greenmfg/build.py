@@ -115,14 +115,24 @@ def unchanged_snapshot(stores: Stores, selection: Selection, params) -> dict | N
 def publish(
     stores: Stores, datasets: dict[str, pd.DataFrame], selection: Selection, params, *, diff_policy=None
 ):
+    from greenmfg.publish import commit_snapshot
+
+    prepared = prepare(stores, datasets, selection, params, diff_policy=diff_policy)
+    return commit_snapshot(stores.published, prepared)
+
+
+def prepare(
+    stores: Stores, datasets: dict[str, pd.DataFrame], selection: Selection, params, *, diff_policy=None
+):
+    """The snapshot `publish` would commit, diffed against latest with the gate's verdict; nothing written."""
     from dataclasses import asdict
 
     from greenmfg.dictionary import build_dictionary, to_markdown
     from greenmfg.indicators import DATASETS
-    from greenmfg.publish import publish_snapshot
+    from greenmfg.publish import prepare_snapshot
 
     dictionary = build_dictionary()
-    return publish_snapshot(
+    return prepare_snapshot(
         stores.published,
         datasets,
         schemas={name: DATASETS[name].arrow_schema() for name in datasets},

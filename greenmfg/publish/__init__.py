@@ -12,19 +12,28 @@ from greenmfg.publish.current import current_snapshot
 from greenmfg.publish.diff import DiffPolicy, PeriodChange, SnapshotDiff
 from greenmfg.publish.reader import dataset_schema, read_dataframe, read_dataset, read_manifest, to_frame
 from greenmfg.publish.retention import cleanup_uncommitted, prune
-from greenmfg.publish.writer import PublishResult, publish_snapshot
+from greenmfg.publish.writer import (
+    PreparedSnapshot,
+    PublishResult,
+    commit_snapshot,
+    prepare_snapshot,
+    publish_snapshot,
+)
 
 __all__ = [
     "CommitEntry",
     "DiffPolicy",
     "PeriodChange",
+    "PreparedSnapshot",
     "PublishResult",
     "SnapshotDiff",
     "cleanup_uncommitted",
+    "commit_snapshot",
     "current_snapshot",
     "dataset_schema",
     "latest",
     "list_snapshots",
+    "prepare_snapshot",
     "prune",
     "publish_snapshot",
     "read_dataframe",

@@ -1,4 +1,6 @@
-"""Publish one immutable snapshot: write files, then the manifest, verify everything, then commit.
+"""Publish one immutable snapshot: prepare it in memory (diff, gate verdict), then write, verify, commit.
+
+Preparing writes nothing, so a dry run reaches the same diff and verdict as a publish.
 
 Order matters for crash safety. Data files and documents go under snapshots/<id>/, the manifest last, and
 every file is re-read and checked before the commit entry that makes the snapshot visible is created once.
@@ -21,7 +23,7 @@ import pyarrow as pa
 from greenmfg.errors import ObjectNotFoundError, PreconditionFailedError, SnapshotError
 from greenmfg.publish import tables as tb
 from greenmfg.publish.commits import CommitEntry, create_entry, latest, list_snapshots, utc_now_iso
-from greenmfg.publish.diff import DiffPolicy, SnapshotDiff, disappeared_keys, gate, row_changes
+from greenmfg.publish.diff import DiffPolicy, SnapshotDiff, disappeared_keys, evaluate, gate, row_changes
 from greenmfg.publish.manifest import (
     PreparedDataset,
     build_manifest,
@@ -53,8 +55,12 @@ class PublishResult:
 
     def to_dict(self) -> dict:
         return {
-            "snapshot_id": self.snapshot_id, "sequence": self.sequence, "is_new": self.is_new,
-            "manifest_key": self.manifest_key, "diff": self.diff.to_dict(), "warnings": list(self.warnings),
+            "snapshot_id": self.snapshot_id,
+            "sequence": self.sequence,
+            "is_new": self.is_new,
+            "manifest_key": self.manifest_key,
+            "diff": self.diff.to_dict(),
+            "warnings": list(self.warnings),
         }
 
 
@@ -74,7 +80,46 @@ class _Snapshot:
         return keys.snapshot_manifest(self.id)
 
 
-def publish_snapshot(
+@dataclass(frozen=True)
+class PreparedSnapshot:
+    """A snapshot built in memory and compared with the current latest, with the diff gate's verdict.
+
+    Nothing is written: a dry run shows exactly the diff and verdict that committing it would reach.
+    """
+
+    snapshot: _Snapshot
+    head: CommitEntry | None
+    diff: SnapshotDiff
+    warnings: list[str]
+    blocks: list[str]
+    policy: DiffPolicy
+    code_version: str
+
+    @property
+    def snapshot_id(self) -> str:
+        return self.snapshot.id
+
+    @property
+    def is_unchanged(self) -> bool:
+        """Latest already holds exactly this content: committing would publish nothing."""
+        return self.head is not None and self.head.snapshot_id == self.snapshot.id
+
+    @property
+    def verdict(self) -> str:
+        """ "unchanged", "blocked", "warnings" or "pass"."""
+        if self.is_unchanged:
+            return "unchanged"
+        return "blocked" if self.blocks else "warnings" if self.warnings else "pass"
+
+    def to_dict(self) -> dict:
+        return {
+            "snapshot_id": self.snapshot_id, "verdict": self.verdict, "warnings": list(self.warnings),
+            "blocks": list(self.blocks), "diff": self.diff.to_dict(),
+            "datasets": {d.name: d.rows for d in self.snapshot.datasets},
+        }  # fmt: skip
+
+
+def prepare_snapshot(
     published: ObjectStore,
     datasets: Mapping[str, pd.DataFrame],
     *,
@@ -87,15 +132,14 @@ def publish_snapshot(
     dictionary_markdown: str,
     code_version: str,
     diff_policy: DiffPolicy | None = None,
-    now: Callable[[], str] = utc_now_iso,
     key_columns: Mapping[str, Sequence[str]] | None = None,
-) -> PublishResult:
-    """Publish `datasets` as one snapshot, or nothing when latest already has the same content.
+) -> PreparedSnapshot:
+    """Build `datasets` as one snapshot in memory, diff it against latest and judge it; write nothing.
 
     Keys per dataset come from `key_columns` or the schema's `key` (or `primary_key`) metadata; they order
     the rows and let the diff gate find disappeared keys. `partition_by[name]` lists Hive partition columns
     (`[]`: one file); a dataset not in it is split by period from AUTO_PARTITION_MIN_ROWS rows. Raises
-    SnapshotError when the rows do not fit their schema or the diff gate blocks; nothing is committed then.
+    SnapshotError when the rows do not fit their schema.
     """
     snapshot = _build(
         datasets, schemas, partition_by, key_columns or {}, sources, parameters, validation,
@@ -104,15 +148,31 @@ def publish_snapshot(
     policy = diff_policy or DiffPolicy()
     head = latest(published)
     if head is not None and head.snapshot_id == snapshot.id:
-        return _unchanged(head)
+        return PreparedSnapshot(snapshot, head, _unchanged(head).diff, [], [], policy, code_version)
     diff = _diff(published, head, snapshot)
+    warnings, blocks = evaluate(diff, policy)
+    return PreparedSnapshot(snapshot, head, diff, warnings, blocks, policy, code_version)
+
+
+def commit_snapshot(
+    published: ObjectStore, prepared: PreparedSnapshot, *, now: Callable[[], str] = utc_now_iso
+) -> PublishResult:
+    """Write, verify and commit a prepared snapshot, or nothing when latest already has the same content.
+
+    Raises SnapshotError when the diff gate blocks (against the latest at commit time, which a concurrent
+    publisher may have moved since `prepare_snapshot`); nothing is committed then.
+    """
+    snapshot, head, policy = prepared.snapshot, prepared.head, prepared.policy
+    if prepared.is_unchanged:
+        return _unchanged(head)
+    diff = prepared.diff
     warnings = gate(diff, policy)
     manifest_sha = _reusable_manifest(published, snapshot.id)
     if manifest_sha is None:
         manifest_bytes = _write(published, snapshot, now)
         manifest_sha = _verify(published, snapshot.manifest_key, manifest_bytes)
     for _ in range(MAX_COMMIT_ATTEMPTS):
-        entry = _entry(snapshot, manifest_sha, head, warnings, code_version, now)
+        entry = _entry(snapshot, manifest_sha, head, warnings, prepared.code_version, now)
         try:
             create_entry(published, entry)
         except PreconditionFailedError:
@@ -131,6 +191,19 @@ def publish_snapshot(
         f"{published.uri()}: snapshot {snapshot.id} lost the commit race {MAX_COMMIT_ATTEMPTS} times; "
         "its files are written and verified, rerun to commit it"
     )
+
+
+def publish_snapshot(
+    published: ObjectStore,
+    datasets: Mapping[str, pd.DataFrame],
+    *,
+    now: Callable[[], str] = utc_now_iso,
+    **options,
+) -> PublishResult:
+    """Publish `datasets` as one snapshot (prepare, then commit), or nothing when latest already has the
+    same content. Options as prepare_snapshot; SnapshotError when the rows do not fit their schema or the
+    diff gate blocks, and nothing is committed then."""
+    return commit_snapshot(published, prepare_snapshot(published, datasets, **options), now=now)
 
 
 def _build(
