@@ -1,6 +1,7 @@
 """The `greenmfg` command: subcommands are discovered in greenmfg/commands, one module each.
 
-Every domain error becomes one line on stderr and a non-zero exit, never a traceback.
+Every domain error becomes one line on stderr and a non-zero exit, never a traceback; bare `greenmfg`
+prints the help.
 """
 
 from __future__ import annotations
@@ -18,12 +19,18 @@ from greenmfg.errors import GreenmfgError
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="greenmfg", description="Event-driven ETL for green-manufacturing statistics."
+        prog="greenmfg",
+        description="Event-driven ETL for green-manufacturing statistics: ingest a bureau's filings, "
+        "validate them, derive the indicators and publish Parquet snapshots.",
+        epilog="`greenmfg COMMAND --help` describes a command, with examples. Start with `greenmfg run` "
+        "(the demonstration) or `greenmfg ingest PATH` (your own files), then `greenmfg publish`.",
     )
     parser.add_argument("--version", action="version", version=f"greenmfg {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
         module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
         module.register(subparsers)
     return parser
@@ -38,6 +45,9 @@ def _without_prefect_run_logs(record: logging.LogRecord) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -1,10 +1,52 @@
-"""Subcommands of `greenmfg`: each module defines `register(subparsers)` and sets `handler`."""
+"""Subcommands of `greenmfg`: each module defines `register(subparsers)` and sets `handler`.
+
+Modules whose name starts with `_` are helpers shared by the commands, not commands.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 TASK_RUNNERS = ("default", "dask")  # tasks/runners.py builds them
+
+
+def add_command(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    examples: Sequence[str],
+) -> argparse.ArgumentParser:
+    """A subcommand with a one-line summary (in `greenmfg --help`), a description and worked examples."""
+    lines = "\n".join(f"  {example}" for example in examples)
+    return subparsers.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=f"examples:\n{lines}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def add_filing_type_option(
+    parser: argparse.ArgumentParser,
+    flag: str = "--type",
+    *,
+    help: str = "skip type detection",
+    choices: Sequence[str] | None = None,
+) -> None:
+    """A filing-type option whose help lists the valid types (the contracts' registry unless given)."""
+    from greenmfg.contracts import CONTRACTS
+
+    parser.add_argument(
+        flag,
+        dest="filing_type",
+        choices=sorted(CONTRACTS) if choices is None else list(choices),
+        metavar="TYPE",
+        help=f"{help}; one of: %(choices)s",
+    )
 
 
 def add_task_runner_options(parser: argparse.ArgumentParser) -> None:

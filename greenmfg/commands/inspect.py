@@ -10,7 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from greenmfg.contracts import CONTRACTS, get_contract
+from greenmfg.commands import add_command, add_filing_type_option
+from greenmfg.contracts import get_contract
 from greenmfg.errors import FilingError
 from greenmfg.parsing import ParsedFiling, parse
 
@@ -18,9 +19,22 @@ SAMPLE_ROWS = 5
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("inspect", help="parse a filing and show how it was read")
+    parser = add_command(
+        subparsers,
+        "inspect",
+        summary="parse a filing and show how it was read",
+        description="""\
+Parses one file the way ingestion would, without validating or storing anything, and shows what
+was read: detected filing type, sheet, header row, raw header → canonical column, units converted,
+rows dropped (titles, totals, notes) and why, cells that could not be read, periods, and a sample.""",
+        examples=[
+            "greenmfg inspect 2020年规上工业企业统计.xlsx",
+            "greenmfg inspect 贷款台账.csv --type green_loans",
+            "greenmfg inspect 名录.xlsx --to rows.parquet   # the canonical rows as Parquet",
+        ],
+    )
     parser.add_argument("file", type=Path, help="CSV or XLSX filing")
-    parser.add_argument("--type", dest="filing_type", choices=sorted(CONTRACTS), help="skip type detection")
+    add_filing_type_option(parser)
     parser.add_argument("--to", type=Path, help="write the canonical rows to this Parquet file")
     parser.set_defaults(handler=run)
 

@@ -17,7 +17,9 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from greenmfg.commands import add_command
 from greenmfg.errors import GreenmfgError
+from greenmfg.indicators import DATASETS
 from greenmfg.publish import dataset_schema, resolve, to_frame
 from greenmfg.publish.reader import load_manifest, scan
 from greenmfg.publish.tables import PARQUET_OPTIONS
@@ -35,8 +37,25 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("read", help="print or export a published dataset")
-    parser.add_argument("dataset", help="dataset name, e.g. green_coverage")
+    parser = add_command(
+        subparsers,
+        "read",
+        summary="print or export a published dataset",
+        description="""\
+Reads one dataset of a committed snapshot (the latest, or one pinned by id or date), optionally
+filtered, and prints it as a table or exports it as CSV, JSON or Parquet. CSV cells that a
+spreadsheet would run as a formula are prefixed with '.""",
+        examples=[
+            "greenmfg read green_coverage --where year=2020 --where region_code=330500",
+            "greenmfg read green_finance --format csv > finance.csv",
+            "greenmfg read incentives --as-of 2021-03-01 --format parquet --output incentives.parquet",
+        ],
+    )
+    parser.add_argument(
+        "dataset",
+        metavar="DATASET",
+        help=f"a dataset of the snapshot; the indicator datasets are {', '.join(sorted(DATASETS))}",
+    )
     pin = parser.add_mutually_exclusive_group()
     pin.add_argument("--snapshot", metavar="ID", help="a committed snapshot id (default: latest)")
     pin.add_argument("--as-of", metavar="DATE", help="the snapshot that was latest at this date or ISO time")

@@ -6,16 +6,25 @@ import argparse
 import re
 from pathlib import Path
 
+from greenmfg.commands import add_command
 from greenmfg.errors import GreenmfgError
 from greenmfg.reference import DEFAULT_SEED, DEFAULT_YEARS, generate
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "reference-data",
-        help="write deterministic reference filings of the city (calibrated to DOMAIN.md) and an answer key",
-        description="Writes OUT_DIR/<filing_type>/<file> as bureaus send them, and OUT_DIR/answer_key.json. "
-        "Same arguments give byte-identical files.",
+        summary="write deterministic reference filings of the city (calibrated to DOMAIN.md), an answer key",
+        description="""\
+Writes OUT_DIR/<filing_type>/<file> as bureaus send them (CSV and XLSX, corrections included),
+and OUT_DIR/answer_key.json with the figures they must give. Same arguments give byte-identical
+files. The folder can be ingested as it is: `greenmfg ingest OUT_DIR`.""",
+        examples=[
+            "greenmfg reference-data ref/",
+            "greenmfg reference-data ref/ --years 2019-2020 --enterprises 40   # small and fast",
+            "greenmfg reference-data big/ --enterprises 1000000 --years 2020-2020",
+        ],
     )
     parser.add_argument(
         "out_dir", metavar="OUT_DIR", type=Path, help="folder to write (new, empty or earlier output)"

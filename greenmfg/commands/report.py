@@ -6,13 +6,25 @@ import argparse
 import webbrowser
 from pathlib import Path
 
+from greenmfg.commands import add_command
 from greenmfg.errors import SnapshotError
 from greenmfg.publish import latest
 from greenmfg.storage import open_stores
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("report", help="rebuild the HTML report of a snapshot (latest by default)")
+    parser = add_command(
+        subparsers,
+        "report",
+        summary="rebuild the HTML report of a snapshot (latest by default)",
+        description="""\
+Rebuilds the self-contained bilingual HTML report of a snapshot (figures, data quality, sources)
+next to its data in the published area, and optionally copies or opens it.""",
+        examples=[
+            "greenmfg report --open",
+            "greenmfg report --snapshot 2190166f8bdb5c9fa3c09e3f --output report.html",
+        ],
+    )
     parser.add_argument("--snapshot", metavar="ID", help="snapshot id (default: the latest committed one)")
     parser.add_argument("--output", type=Path, metavar="PATH", help="also write the report to this file")
     parser.add_argument("--open", action="store_true", help="open the report in a web browser")

@@ -5,10 +5,27 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from greenmfg.commands import add_command
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("stack", help="start, inspect or stop the local stack (loopback only)")
-    parser.add_argument("action", choices=("up", "status", "down"))
+    parser = add_command(
+        subparsers,
+        "stack",
+        summary="start, inspect or stop the local stack (loopback only)",
+        description="""\
+The local stack: SeaweedFS, a Prefect server, work pools and workers, the task workers and the
+landing bridge, all on 127.0.0.1, with every log, database and generated secret under one state
+folder. `up` starts it and deploys the flows, `status` shows each component's health (exit 1 when
+one is not healthy), `down` stops exactly the processes `up` started.""",
+        examples=[
+            "greenmfg stack up",
+            "greenmfg stack status",
+            "GREENMFG_STATE_DIR=/tmp/stack2 greenmfg stack up   # a second stack beside the first",
+            "greenmfg stack down",
+        ],
+    )
+    parser.add_argument("action", choices=("up", "status", "down"), help="one of: %(choices)s")
     parser.add_argument(
         "--state-dir",
         type=Path,

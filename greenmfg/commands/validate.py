@@ -8,16 +8,29 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from greenmfg.contracts import CONTRACTS
+from greenmfg.commands import add_command, add_filing_type_option
 from greenmfg.errors import FilingError, ValidationRejectedError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "validate", help="parse and validate a filing; exit 3 if it would be rejected"
+    parser = add_command(
+        subparsers,
+        "validate",
+        summary="parse and validate a filing; exit 3 if it would be rejected",
+        description="""\
+Parses one file and runs its Great Expectations suite, without storing anything: which
+expectations failed, how many rows would be accepted, quarantined or flagged, and whether the
+filing would be rejected (a critical expectation failed).
+
+exit status: 0 the filing would be accepted (rows may be quarantined); 3 it would be rejected;
+2 it cannot be read.""",
+        examples=[
+            "greenmfg validate 2020年绿色贷款申请.csv",
+            "greenmfg validate 名录.xlsx --type green_register --all",
+        ],
     )
     parser.add_argument("file", type=Path, help="CSV or XLSX filing")
-    parser.add_argument("--type", dest="filing_type", choices=sorted(CONTRACTS), help="skip type detection")
+    add_filing_type_option(parser)
     parser.add_argument(
         "--all",
         dest="show_all",
