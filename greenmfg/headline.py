@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from greenmfg.codes import CITY_CODE
 from greenmfg.publish import read_dataframe
 from greenmfg.storage import ObjectStore
 
 ALL = "ALL"
-NATIONAL_LIST_TYPES = ("green_factory", "green_park", "green_supply_chain", "green_design_product")
+NATIONAL_LABELS = {
+    "green_park": "national green parks",
+    "green_factory": "national green factories",
+    "green_supply_chain": "national supply-chain companies",
+    "green_design_product": "national green design products",
+}
+NATIONAL_LIST_TYPES = tuple(NATIONAL_LABELS)
 
 
 def _city_row(published: ObjectStore, snapshot_id: str, dataset: str, year: int, **match: str) -> dict:
@@ -52,27 +60,50 @@ def headline_figures(published: ObjectStore, snapshot_id: str, year: int) -> dic
 
 
 def render(published_result: dict, figures: dict, location: str, year: int) -> str:
-    """The closing lines of `greenmfg run`: where the snapshot is, and the figures it holds."""
-    national = figures["national"]
+    """The closing lines of `greenmfg run`: where the snapshot is, and those of the figures it holds."""
     status = "new snapshot" if published_result.get("is_new") else "unchanged: nothing new published"
-    lines = [
-        f"snapshot {published_result['snapshot_id']} ({status}) in {location}",
-        f"headline figures for {year}, read back from the snapshot:",
-        f"  accredited green plants          {figures['green_plants']:,} "
-        f"(stars ≥ {figures['star_threshold']})",
-        f"  above-size enterprises           {figures['above_size_enterprises']:,}",
-        f"  green-plant coverage             {figures['coverage_pct']:.1f} %",
-        f"  national green parks             {national['green_park']}",
-        f"  national green factories         {national['green_factory']}",
-        f"  national supply-chain companies  {national['green_supply_chain']}",
-        f"  national green design products   {national['green_design_product']}",
-        f"  green-loan applicants            {figures['loan_applicants']}",
-        f"  green loans applied for          {figures['loan_total_10k_yuan'] / 1e4:,.2f} 亿元 "
-        f"({figures['loan_total_10k_yuan'] * 1e4 / 1e9:.1f} billion yuan)",
-        f"  incentives granted               {figures['incentive_grants']} grants, "
-        f"{figures['incentive_total_10k_yuan']:,.1f} 万元, "
-        f"largest {figures['incentive_largest_10k_yuan']:,.1f} 万元",
-        f"  energy per 10,000 yuan of VA     {figures['energy_per_10k_yuan_value_added']:.4f} tce "
-        f"(decline {figures['energy_decline_rate_pct']:.2f} %)",
-    ]
+    lines = [f"snapshot {published_result['snapshot_id']} ({status}) in {location}"]
+    shown = _figure_lines({**figures, **{f"national_{k}": v for k, v in figures["national"].items()}})
+    if shown:
+        lines += [f"headline figures for {year}, read back from the snapshot:", *shown]
+    else:
+        lines.append(f"no headline figures for {year} in this snapshot: nothing filed for that year")
     return "\n".join(lines)
+
+
+def _figure_lines(f: dict) -> list[str]:
+    """One line per figure the snapshot holds; a figure (or its detail) that is missing is left out."""
+    has = {name: value is not None and not pd.isna(value) for name, value in f.items()}
+    lines = []
+    if has["green_plants"]:
+        stars = f" (stars ≥ {f['star_threshold']})" if has["star_threshold"] else ""
+        lines.append(f"  accredited green plants          {f['green_plants']:,}{stars}")
+    if has["above_size_enterprises"]:
+        lines.append(f"  above-size enterprises           {f['above_size_enterprises']:,}")
+    if has["coverage_pct"]:
+        lines.append(f"  green-plant coverage             {f['coverage_pct']:.1f} %")
+    for list_type, label in NATIONAL_LABELS.items():
+        if has[f"national_{list_type}"]:
+            lines.append(f"  {label:<33}{f[f'national_{list_type}']}")
+    if has["loan_applicants"]:
+        lines.append(f"  green-loan applicants            {f['loan_applicants']}")
+    if has["loan_total_10k_yuan"]:
+        total = f["loan_total_10k_yuan"]
+        billions = f"{total * 1e4 / 1e9:.1f} billion yuan"
+        lines.append(f"  green loans applied for          {total / 1e4:,.2f} 亿元 ({billions})")
+    if has["incentive_grants"] and has["incentive_total_10k_yuan"]:
+        largest = (
+            f", largest {f['incentive_largest_10k_yuan']:,.1f} 万元"
+            if has["incentive_largest_10k_yuan"]
+            else ""
+        )
+        lines.append(
+            f"  incentives granted               {f['incentive_grants']} grants, "
+            f"{f['incentive_total_10k_yuan']:,.1f} 万元{largest}"
+        )
+    if has["energy_per_10k_yuan_value_added"]:
+        decline = f" (decline {f['energy_decline_rate_pct']:.2f} %)" if has["energy_decline_rate_pct"] else ""
+        lines.append(
+            f"  energy per 10,000 yuan of VA     {f['energy_per_10k_yuan_value_added']:.4f} tce{decline}"
+        )
+    return lines

@@ -1,14 +1,20 @@
 """The Prefect flows load and run in-process against a real (temporary) Prefect API; fanning out on a
-two-worker Dask cluster gives the same snapshot, byte for byte, as the default runner."""
+two-worker Dask cluster gives the same snapshot, byte for byte, as the default runner; `greenmfg run` (the
+main-job flow) on a store holding a user's filing publishes it and never lands the demonstration."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from helpers import reference as small_reference
 from prefect import Flow
+from prefect.settings import get_current_settings
 from prefect.testing.utilities import prefect_test_harness
 
 from greenmfg import landing_copy
@@ -18,7 +24,13 @@ from greenmfg.settings import get_settings
 from greenmfg.storage import open_stores
 from tasks.runners import make_task_runner
 
-FLOW_MODULES = ("flows.ingest_filing", "flows.sweep_landing", "flows.publish_indicators", "flows.reprocess")
+FLOW_MODULES = (
+    "flows.ingest_filing",
+    "flows.sweep_landing",
+    "flows.publish_indicators",
+    "flows.reprocess",
+    "flows.main_job",
+)
 BACKFILL_TYPES = ("green_loans", "incentives")
 
 
@@ -101,3 +113,49 @@ def test_dask_backfill_gives_the_same_snapshot_bytes(prefect_api, reference, sto
         shutil.rmtree(root / "landing")
     assert snapshots["default"][0] == snapshots["dask"][0]
     assert snapshots["default"][1] == snapshots["dask"][1] and snapshots["default"][1]
+
+
+def _greenmfg_run(store: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`greenmfg run` as a process, on the module's Prefect API (a user's own server, not a temporary one)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GREENMFG_", "PREFECT_"))}
+    env |= {"GREENMFG_STORE_URL": str(store), "GX_ANALYTICS_ENABLED": "false"}
+    env |= {"PREFECT_API_URL": get_current_settings().api.url, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    command = [
+        "run",
+        "--no-docs",
+        "--reference-dir",
+        str(tmp_path / "reference"),
+        "--miit-dir",
+        str(tmp_path),
+    ]
+    return subprocess.run(
+        [sys.executable, "-m", "greenmfg.cli", *command], capture_output=True, text=True, env=env, timeout=600
+    )
+
+
+@pytest.mark.slow
+def test_run_on_a_users_store_lands_no_reference_data_and_reruns_unchanged(
+    prefect_api, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    loans = next(
+        p for k, p in small_reference.landing_files() if k.startswith("green_loans/") and "2020" in k
+    )
+    user_key = f"green_loans/{loans.name}"
+    (store / "landing" / "green_loans").mkdir(parents=True)
+    shutil.copy(loans, store / "landing" / user_key)
+
+    first = _greenmfg_run(store, tmp_path)
+    assert first.returncode == 0, first.stderr
+    landed = sorted(p.relative_to(store / "landing").as_posix() for p in (store / "landing").rglob("*.*"))
+    assert landed == [user_key]
+    assert not (tmp_path / "reference").exists()  # the reference filings were not even generated
+    assert "already holds files" in first.stdout and user_key in first.stdout
+    assert "(new snapshot)" in first.stdout and "green-loan applicants            148" in first.stdout
+    assert "accredited green plants" not in first.stdout and "national green parks" not in first.stdout
+
+    second = _greenmfg_run(store, tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "nothing new landed since the last run" in second.stdout
+    assert "(unchanged: nothing new published)" in second.stdout
+    assert len(list((store / "published" / "_commits").glob("*.json"))) == 1

@@ -1,18 +1,28 @@
-"""`greenmfg run`: the main job on the embedded default — reference filings and the real MIIT lists landed,
-ingested, validated, derived and published, then the headline figures read back from the snapshot."""
+"""`greenmfg run`: the main job on the embedded default, run as the main-job Prefect flow (flows/main_job.py).
+
+Into an empty landing area it seeds the demonstration (reference filings + the real MIIT lists); a landing
+area that holds anything is only swept. Then it publishes and prints the headline figures the snapshot holds.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import Progress
+from greenmfg.commands import add_command, add_task_runner_options
+from greenmfg.commands._output import core_progress_on_stderr, print_table
 
-from greenmfg.commands import add_task_runner_options
-
-MIIT_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "miit-green-lists"
 STATE_DIR = Path(".greenmfg")
+FAILED = frozenset({"rejected", "partly_rejected", "unreadable", "refused"})
+EXIT_FAILED = 3
+INGESTED_COLUMNS = (
+    "landing_key",
+    "status",
+    "filing_type",
+    "rows_parsed",
+    "rows_accepted",
+    "rows_quarantined",
+)
 
 
 def quiet_prefect(*, verbose: bool) -> None:
@@ -27,7 +37,28 @@ def quiet_prefect(*, verbose: bool) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="land the reference filings and MIIT lists, ingest, publish")
+    from greenmfg.demonstration import MIIT_DIR
+
+    parser = add_command(
+        subparsers,
+        "run",
+        summary="the main job: (demonstration into an empty store), ingest what is landed, publish, headline",
+        description="""\
+Runs the main-job Prefect flow in-process (on a temporary local Prefect API unless PREFECT_API_URL
+is set): into an empty landing area it first lands the demonstration — the city's reference filings
+and the real MIIT lists; a landing area that holds anything (your own files, landed by
+`greenmfg ingest`) is only swept, never mixed with reference data. Then every landed file not yet
+ingested is ingested, the indicators are published as a snapshot, and the headline figures of
+--year that the snapshot holds are printed. Running it again with nothing new publishes nothing.
+
+exit status: 0 done; 3 a landed file was rejected, unreadable or refused (the rest is published).""",
+        examples=[
+            "greenmfg run                          # what `make run` does",
+            "greenmfg run --year 2019 --no-docs",
+            "GREENMFG_STORE_URL=/data/store greenmfg run",
+            "greenmfg run --task-runner dask       # fan out per filing on a local Dask cluster",
+        ],
+    )
     parser.add_argument(
         "--reference-dir",
         type=Path,
@@ -46,59 +77,47 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def ingestion_table(rows: list[dict]):
-    from rich.table import Table
-
-    columns = [
-        "landing_key",
-        "status",
-        "filing_type",
-        "rows_parsed",
-        "rows_accepted",
-        "rows_quarantined",
-        "rows_flagged",
-    ]
-    table = Table(title="ingested filings", show_lines=False)
-    for column in columns:
-        table.add_column(column.replace("_", " "), justify="right" if column.startswith("rows") else "left")
-    for row in rows:
-        table.add_row(*(str(row[c]) for c in columns))
-    return table
-
-
 def run(args: argparse.Namespace) -> int:
     quiet_prefect(verbose=args.verbose)
-    from flows.publish_indicators import publish_indicators
-    from flows.sweep_landing import sweep_landing
-    from greenmfg import headline, landing_copy, miit_landing, summaries
-    from greenmfg.reference import generate
+    from flows.main_job import main_job
+    from greenmfg import headline, summaries
     from greenmfg.storage import open_stores
-    from tasks.runners import make_task_runner
 
-    console = Console()
-    stores = open_stores()
-    generate(args.reference_dir)
-    files = landing_copy.landing_files(args.reference_dir)
-    if args.miit_dir.is_dir():
-        files += miit_landing.miit_landing_files(args.miit_dir)
-    else:
-        console.print(f"[yellow]MIIT lists not found at {args.miit_dir}: national lists skipped[/]")
-    with Progress(console=console, transient=True) as progress:
-        bar = progress.add_task("landing filings", total=len(files))
-        for key, path in files:
-            landing_copy.land(stores.landing, [(key, path)])
-            progress.advance(bar)
-    console.print(f"landed {len(files)} files in {stores.landing.uri()}")
-    runner = make_task_runner(args.task_runner, address=args.dask_address)
-    results = sweep_landing.with_options(task_runner=runner)(build_docs=not args.no_docs)
-    console.print(
-        summaries.markdown_table(
-            summaries.ingestion_rows(results),
-            ["landing_key", "status", "filing_type", "rows_parsed", "rows_accepted", "rows_quarantined"],
+    with core_progress_on_stderr():
+        result = main_job(
+            reference_dir=str(args.reference_dir),
+            miit_dir=str(args.miit_dir),
+            year=args.year,
+            build_docs=not args.no_docs,
+            task_runner=args.task_runner,
+            dask_address=args.dask_address,
         )
-    )
-    published = publish_indicators()
-    figures = headline.headline_figures(stores.published, published["snapshot_id"], args.year)
-    console.print(headline.render(published, figures, stores.published.uri(), args.year))
-    console.print(f"report: {published['report']}")
-    return 0
+    published_area = open_stores().published.uri()
+    seeded = result["demonstration"]
+    if seeded["skipped_because"]:
+        print(seeded["skipped_because"])
+    else:
+        print(f"landed {seeded['landed']} demonstration files")
+        if not seeded["miit_lists_found"]:
+            print(f"MIIT lists not found at {args.miit_dir}: national lists skipped")
+    rows = summaries.ingestion_rows(result["ingested"])
+    if rows:
+        numbers = frozenset(c for c in INGESTED_COLUMNS if c.startswith("rows"))
+        print_table(
+            INGESTED_COLUMNS,
+            [[row[c] for c in INGESTED_COLUMNS] for row in rows],
+            right=numbers,
+            title="ingested",
+        )
+    else:
+        print("nothing new landed since the last run")
+    failed = [row for row in rows if row["status"] in FAILED]
+    for row in failed:
+        print(f"{row['landing_key']}: {row['status']}: {row['message']}")
+    published = result["published"]
+    if published is None:
+        print("nothing staged, so nothing published: ingest files the pipeline accepts first")
+        return EXIT_FAILED if failed else 2
+    print(headline.render(published, result["figures"], published_area, args.year))
+    print(f"report: {published['report']}")
+    return EXIT_FAILED if failed else 0
