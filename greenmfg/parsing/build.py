@@ -285,7 +285,8 @@ def _clean_miit(
     return arrays, rows, list(result.dropped), list(result.notes)
 
 
-Conversions = dict[str, tuple[str, float | None, str]]  # column → (unit, factor or None, where it was stated)
+# column → (unit, factor, where it was stated); factor None, with the raw header, when stated nowhere
+Conversions = dict[str, tuple[str, float | None, str]]
 
 
 def _unit_factors(
@@ -337,7 +338,7 @@ def _unit_factors(
         elif column.unit in SELF_EVIDENT_UNITS:
             continue
         else:
-            conversions[column_name] = ("", None, "nowhere")
+            conversions[column_name] = ("", None, match.raw[position])
             notes.append(
                 f"no unit stated for {column_name} ({match.raw[position]}): each cell must carry one"
             )
@@ -428,8 +429,8 @@ def _type_columns(
         if factor is None and bad.any() and not (~bad & values._mask(array.is_valid())).any():
             raise FilingError(
                 where,
-                f"no unit stated for {column.name}: not in its header, a unit row or a line above the table, "
-                "nor in its cells",
+                f"no unit stated for {column.name} (header {conversions[column.name][2]!r}): not in its header, "
+                "a unit row or a line above the table, nor in its cells",
                 found=values._flat(array).filter(pa.array(bad))[:3].to_pylist(),
                 expected=f"a unit of {CANONICAL[column.unit][0]} in the header, e.g. (万元)",
             )
