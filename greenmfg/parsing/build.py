@@ -429,8 +429,8 @@ def _type_columns(
         if factor is None and bad.any() and not (~bad & values._mask(array.is_valid())).any():
             raise FilingError(
                 where,
-                f"no unit stated for {column.name} (header {conversions[column.name][2]!r}): not in its header, "
-                "a unit row or a line above the table, nor in its cells",
+                f"no unit stated for {column.name} (header {conversions[column.name][2]!r}): not in its "
+                "header, a unit row or a line above the table, nor in its cells",
                 found=values._flat(array).filter(pa.array(bad))[:3].to_pylist(),
                 expected=f"a unit of {CANONICAL[column.unit][0]} in the header, e.g. (万元)",
             )
