@@ -50,7 +50,7 @@ def print_table(
 
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column, justify="right" if column in right else "left")
+        table.add_column(column, justify="right" if column in right else "left", overflow="fold")
     for row in rows:
         table.add_row(*(Text(_one_line(value)) for value in row))
     Console().print(table)
@@ -109,9 +109,14 @@ def core_progress_on_stderr() -> Iterator[None]:
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
         handler = ProgressBarHandler(progress)
+        level, propagate = LOGGER.level, LOGGER.propagate
         LOGGER.addHandler(handler)
+        # The bar shows the records; passed on to the root logger they would also be printed under it.
         LOGGER.setLevel(logging.INFO)
+        LOGGER.propagate = False
         try:
             yield
         finally:
             LOGGER.removeHandler(handler)
+            LOGGER.setLevel(level)
+            LOGGER.propagate = propagate

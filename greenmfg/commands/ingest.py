@@ -151,7 +151,10 @@ def table_rows(outcomes: list[dict]) -> list[list[object]]:
 
 
 def _print_outcomes(outcomes: list[dict], skipped: list[Path], landing_uri: str) -> None:
-    print_table(COLUMNS, table_rows(outcomes), right=NUMBERS, title=f"ingested into {landing_uri}")
+    rows, columns = table_rows(outcomes), COLUMNS
+    if not any(row[-1] for row in rows):  # no reason to give: no reason column
+        rows, columns = [row[:-1] for row in rows], COLUMNS[:-1]
+    print_table(columns, rows, right=NUMBERS, title=f"ingested into {landing_uri}")
     failed = [o for o in outcomes if effective_status(o) in FAILED]
     quarantined = sum(p["rows_quarantined"] for o in outcomes for p in o["parts"])
     print(
