@@ -14,27 +14,27 @@ from pathlib import Path
 
 import pytest
 from helpers import reference
+from helpers.stores import stores_for
 
 from greenmfg.contracts import CONTRACTS
 from greenmfg.indicators import DATASETS
+from greenmfg.publish import list_snapshots
 from greenmfg.storage import keys
+from infra.seaweedfs import SeaweedFS
 
 RECORD_FIELDS = {"path", "landing_key", "sha256", "status", "message", "parts"}
 PART_FIELDS = {"filing_type", "periods", "rows_parsed", "rows_accepted", "rows_quarantined", "status"}
 PART_FIELDS |= {"rejection_reasons", "staged", "notes"}
 
 
-def greenmfg(*args: str, store: Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """One `greenmfg` command line as a user runs it, on the local store `store`; stdout is a pipe."""
+def greenmfg(*args: str, store: Path | None = None, settings: dict[str, str] | None = None):
+    """One `greenmfg` command line as a user runs it, on the local store `store` (or with the GREENMFG_*
+    `settings` given); stdout is a pipe."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GREENMFG_")}
-    env |= {"GREENMFG_STORE_URL": str(store), "GX_ANALYTICS_ENABLED": "false", "COLUMNS": "80"}
+    env |= {"GX_ANALYTICS_ENABLED": "false", "COLUMNS": "80"}
+    env |= settings if settings is not None else {"GREENMFG_STORE_URL": str(store)}
     return subprocess.run(
-        [sys.executable, "-m", "greenmfg.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
+        [sys.executable, "-m", "greenmfg.cli", *args], capture_output=True, text=True, env=env, timeout=300
     )
 
 
@@ -237,6 +237,24 @@ def test_publish_blocked_by_the_diff_gate_exits_3_and_commits_nothing(
     real = greenmfg("publish", store=store)
     assert real.returncode == 3 and "nothing published" in real.stdout and "Traceback" not in real.stderr
     assert published_bytes(store) == before
+
+
+def test_ingest_and_publish_work_the_same_on_s3(seaweedfs: SeaweedFS, s3_prefix: str) -> None:
+    """On SeaweedFS, each command with its own identity: the ingester lands and ingests, the publisher
+    publishes (it may not write the landing area, nor the ingester the published one)."""
+    loans = reference_file(2020, "green_loans")
+    ingested = greenmfg("ingest", str(loans), "--json", settings=seaweedfs.env_for("ingester", s3_prefix))
+    assert ingested.returncode == 0, ingested.stderr
+    (outcome,) = json.loads(ingested.stdout)
+    assert outcome["status"] == "accepted" and outcome["landing_key"] == f"auto/{loans.name}"
+    published = greenmfg("publish", "--json", settings=seaweedfs.env_for("publisher", s3_prefix))
+    assert published.returncode == 0, published.stderr
+    result = json.loads(published.stdout)
+    assert result["is_new"] and result["report"].startswith("s3://")
+    stores = stores_for(seaweedfs, "consumer", s3_prefix)
+    assert [e.snapshot_id for e in list_snapshots(stores.published)] == [result["snapshot_id"]]
+    (staged,) = outcome["parts"][0]["staged"].values()
+    assert stores_for(seaweedfs, "publisher", s3_prefix).staging.head(staged["key"]).size > 0
 
 
 def test_bare_greenmfg_prints_the_help_and_exits_0(tmp_path: Path) -> None:
