@@ -21,8 +21,9 @@ from benchmarks.inputs import ENTERPRISE_TYPE, YEAR, Inputs
 from benchmarks.stores import Round
 from greenmfg import build, codes
 from greenmfg.contracts import get_contract
-from greenmfg.indicators import IndicatorParameters
 from greenmfg.ingest import parquet_bytes
+from greenmfg.policy import Policy, load_policy
+from greenmfg.standard_coal import tce_per_canonical_unit
 from greenmfg.sweep import ingest_landed, pending_landings
 
 SCRATCH = "bench/"  # where the floor and the simple alternative write in the staging area
@@ -100,6 +101,7 @@ def simple_alternative(run: Round, plan: SimplePlan) -> dict[str, Any]:
     frame["industry_division"] = frame["industry_code"].str.slice(0, 2)
     frame["source_sha256"] = "0" * 64
     frame["source_row"] = np.arange(2, len(frame) + 2)
+    frame["inferred_values"] = pd.NA
     frame = frame.astype(contract.pandas_dtypes())
     found = offending_positions(frame, ENTERPRISE_TYPE)
     accepted = accepted_rows(frame, ENTERPRISE_TYPE, found)
@@ -113,7 +115,7 @@ def energy_intensity(rows: pd.DataFrame) -> pd.DataFrame:
     """tce from energy by type × standard-coal factors, summed by district and division, / value added."""
     from greenmfg.indicators.energy import ENERGY_COLUMNS
 
-    factors = IndicatorParameters().tce_per_canonical_unit(YEAR)
+    factors = tce_per_canonical_unit(Policy(), YEAR)
     counted = rows[rows["is_above_size"].fillna(False) & rows["value_added_10k_yuan"].notna()]
     quantities = counted[ENERGY_COLUMNS].astype("float64").fillna(0.0).to_numpy()
     energy = quantities @ np.array([factors[c] for c in ENERGY_COLUMNS])
@@ -172,7 +174,7 @@ def stage_clock() -> Iterator[dict[str, float]]:
 def pipeline(run: Round, *, build_docs: bool = True) -> dict[str, Any]:
     """sweep → ingest (archive, parse, validate, stage) → select, load, derive → publish; core calls only,
     as the sweep-landing and publish-indicators flows make them, without a Prefect server."""
-    params = IndicatorParameters(star_threshold=run.settings.star_threshold)
+    params = load_policy(run.settings)
     stages: dict[str, float] = {}
     with stage_clock() as spent:
         start = time.perf_counter()
@@ -192,7 +194,7 @@ def pipeline(run: Round, *, build_docs: bool = True) -> dict[str, Any]:
     return {"stages": stages, "rows_accepted": sum(p.rows_accepted for r in results for p in r.parts)}
 
 
-def _publish(run: Round, params: IndicatorParameters, stages: dict[str, float]):
+def _publish(run: Round, params: Policy, stages: dict[str, float]):
     """The publish-indicators flow's calls: select, unchanged check, load, derive, publish, report."""
     from greenmfg.report import publish_report
 
@@ -220,7 +222,7 @@ def _publish(run: Round, params: IndicatorParameters, stages: dict[str, float]):
 def noop(run: Round) -> dict[str, Any]:
     """The pipeline again with nothing new landed, as the flows run it: the sweep finds nothing pending and
     publish-indicators finds latest built from the same filings (greenmfg.build.unchanged_snapshot)."""
-    params = IndicatorParameters(star_threshold=run.settings.star_threshold)
+    params = load_policy(run.settings)
     stages: dict[str, float] = {}
     start = time.perf_counter()
     pending = pending_landings(run.stores)
@@ -235,7 +237,7 @@ def noop(run: Round) -> dict[str, Any]:
 def noop_without_check(run: Round) -> dict[str, Any]:
     """For comparison: the no-op run without the unchanged check (load, derive, then publish finds latest
     unchanged), as the flow ran before the check was wired in."""
-    params = IndicatorParameters(star_threshold=run.settings.star_threshold)
+    params = load_policy(run.settings)
     if pending_landings(run.stores):
         raise RuntimeError("no-op run found pending landings")
     selection = build.select_filings(run.stores)

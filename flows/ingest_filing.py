@@ -37,12 +37,15 @@ def ingest_filing(
         result = ingest_landed_object(landing_key, build_docs=build_docs)
     report_ingestion([result])
     if publish_after and result["status"] in STATUSES_WITH_NEW_ROWS:
-        request_publication(on_task_workers, task_worker_wait_seconds)
+        request_publication(on_task_workers, task_worker_wait_seconds, requested_by=landing_key)
     return result
 
 
 def request_publication(
-    on_task_workers: bool = False, task_worker_wait_seconds: float = TASK_WORKER_WAIT_SECONDS
+    on_task_workers: bool = False,
+    task_worker_wait_seconds: float = TASK_WORKER_WAIT_SECONDS,
+    *,
+    requested_by: str = "",
 ) -> None:
     """Publish as a subflow: in the publisher task worker, as a run of the publish deployment on a server,
     or in-process on the embedded default.
@@ -50,7 +53,7 @@ def request_publication(
     A duplicate (a re-delivered event) or a rejected filing adds no rows, so it publishes nothing.
     """
     if on_task_workers:
-        run_on_task_worker(publish_on_task_worker, wait_seconds=task_worker_wait_seconds)
+        run_on_task_worker(publish_on_task_worker, requested_by, wait_seconds=task_worker_wait_seconds)
     elif deployment.id:
         run_deployment(PUBLISH_DEPLOYMENT, timeout=0, as_subflow=True)
     else:

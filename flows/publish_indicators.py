@@ -4,24 +4,32 @@ from __future__ import annotations
 
 from prefect import flow
 
-from greenmfg.indicators import IndicatorParameters
 from greenmfg.summaries import publication_markdown
 from tasks.artifacts import report_publication
 from tasks.publication_slot import publication_slot
-from tasks.publishing import derive, load_inputs, publish, publish_report, select_filings, unchanged_snapshot
+from tasks.publishing import (
+    derive,
+    load_inputs,
+    publish,
+    publish_report,
+    read_policy,
+    select_filings,
+    unchanged_snapshot,
+)
 
 
 @flow(name="publish-indicators", log_prints=False)
-def publish_indicators(star_threshold: int = IndicatorParameters.star_threshold) -> dict:
-    params = IndicatorParameters(star_threshold=star_threshold)
+def publish_indicators() -> dict:
+    """The policy (thresholds, caps, factors) comes from the settings of the process that publishes."""
+    policy = read_policy()
     with publication_slot():
         selection = select_filings()
-        unchanged = unchanged_snapshot(selection, params)
+        unchanged = unchanged_snapshot(selection, policy)
         if unchanged is not None:
             return unchanged
         inputs = load_inputs(selection)
-        datasets = derive(inputs, params)
-        result = publish(datasets, selection, params)
+        datasets = derive(inputs, policy)
+        result = publish(datasets, selection, policy)
     report_url = publish_report(result.snapshot_id)
     report_publication(publication_markdown(result, datasets, report_url))
     return result.to_dict() | {"report": report_url}

@@ -14,6 +14,7 @@ from greenmfg.contracts import MIIT_FILING_TYPES, get_contract
 from greenmfg.errors import GreenmfgError
 from greenmfg.indicators import DATASETS
 from greenmfg.ingest import IngestResult, ingest_bytes
+from greenmfg.policy import Policy
 from greenmfg.storage import Stores, keys
 
 log = logging.getLogger(__name__)
@@ -131,13 +132,25 @@ def keep_outside_range(
     return merged.astype(derived.dtypes.to_dict())
 
 
-def assemble(published, derived: dict[str, pd.DataFrame], plan_: ReprocessPlan) -> dict[str, pd.DataFrame]:
+def assemble(
+    published, derived: dict[str, pd.DataFrame], plan_: ReprocessPlan, policy: Policy
+) -> dict[str, pd.DataFrame]:
     """Every dataset of the new snapshot: recomputed ones merged with the previous snapshot outside the
-    range, the others carried over unchanged (derived afresh only when the previous snapshot lacks them)."""
+    range, the others carried over unchanged (derived afresh only when the previous snapshot lacks them).
+
+    A snapshot holds one policy for all its years: when `policy` is not the one the previous snapshot was
+    derived with, nothing of it is kept and every dataset is taken as derived (every period).
+    """
     from greenmfg.publish import latest, read_dataframe, read_manifest
 
     entry = latest(published)
     manifest = read_manifest(published, entry.snapshot_id) if entry else {}
+    if entry is not None and manifest.get("parameters") != policy.to_dict():
+        log.warning(
+            "the policy differs from snapshot %s's: every period of every dataset is derived again",
+            entry.snapshot_id,
+        )
+        return dict(derived)
     previous_names = set(manifest.get("datasets", {}))
 
     def previous(name: str) -> pd.DataFrame | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from greenmfg.errors import SettingsError
@@ -35,8 +37,14 @@ class Settings(BaseSettings):
     s3_access_key_id: SecretStr | None = None
     s3_secret_access_key: SecretStr | None = None
 
-    # Parameters of the indicators (documented in the data dictionary).
-    star_threshold: int = Field(3, ge=1, le=5, description="Lowest star level counted as a green plant.")
+    # The policy and validation configuration file (TOML: expectations/README.md), and the environment's
+    # override of one policy parameter; the parameters themselves are declared in greenmfg/policy.py.
+    validation_config: Path | None = None
+    star_threshold: int | None = Field(None, description="GREENMFG_STAR_THRESHOLD: overrides the policy's.")
+
+    # A deployment's own header spellings, header words and district aliases (headers.csv, header_words.csv,
+    # district_aliases.csv, each extending its built-in namesake): see greenmfg/parsing/vocabulary.py.
+    config_dir: str | None = None
 
     # Resource limits, enforced before a file is loaded into memory.
     max_file_bytes: int = 512 * 1024**2
@@ -45,6 +53,11 @@ class Settings(BaseSettings):
     max_cell_chars: int = 32_768
     max_xlsx_uncompressed_bytes: int = 1024**3
 
+    @field_validator("validation_config", "star_threshold", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @model_validator(mode="after")
     def _credentials_come_in_pairs(self) -> Settings:
         if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
@@ -52,6 +65,18 @@ class Settings(BaseSettings):
                 "set both GREENMFG_S3_ACCESS_KEY_ID and GREENMFG_S3_SECRET_ACCESS_KEY, or neither"
             )
         return self
+
+    def config_document(self) -> dict[str, Any]:
+        """The configuration file (GREENMFG_VALIDATION_CONFIG) parsed; empty without one."""
+        if self.validation_config is None:
+            return {}
+        try:
+            with open(self.validation_config, "rb") as handle:
+                return tomllib.load(handle)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(
+                f"{self.validation_config}: cannot read the configuration file; {exc}"
+            ) from None
 
     def area_url(self, area: str) -> str:
         if area not in AREAS:

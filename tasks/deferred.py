@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
+from prefect.flows import load_flow_from_entrypoint
 
 from tasks.ingestion import ingest_landed_object
 
@@ -25,12 +26,21 @@ class TaskWorkerUnavailable(RuntimeError):
     """No task worker of the role finished the deferred task in time (is one running?)."""
 
 
-@task(name="publish-on-task-worker", cache_policy=NO_CACHE)
-def publish_on_task_worker(star_threshold: int | None = None) -> dict:
-    """The publish-indicators flow, run as a subflow inside the warm publisher task worker."""
-    from flows.publish_indicators import publish_indicators
+# The flow publish_on_task_worker runs, named as its deployment names it (infra/prefect.yaml), so tasks/
+# never imports flows/: the flows build on the tasks, not the other way round.
+PUBLISH_ENTRYPOINT = "flows.publish_indicators:publish_indicators"
 
-    return publish_indicators() if star_threshold is None else publish_indicators(star_threshold)
+
+@task(name="publish-on-task-worker", cache_policy=NO_CACHE)
+def publish_on_task_worker(requested_by: str = "") -> dict:
+    """The publish-indicators flow, run as a subflow inside the warm publisher task worker, with the policy
+    of that worker's settings. `requested_by` (the landing key that led to it) is shown with the task run.
+
+    The task must keep a parameter: Prefect 3.9 stores the deferring run's context, which links this run as
+    its subflow, only with a deferred task's parameters (prefect/tasks.py, create_run: `if deferred and
+    (parameters or wait_for)`), and a parameter's default counts.
+    """
+    return load_flow_from_entrypoint(PUBLISH_ENTRYPOINT, use_placeholder_flow=False)()
 
 
 # Role → the tasks its task worker serves (the flows defer exactly these objects, so the task keys match).

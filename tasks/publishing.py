@@ -7,8 +7,15 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from greenmfg import build
+from greenmfg.policy import Policy, load_policy
 from greenmfg.storage import open_stores
 from tasks.retry import RETRY_OPTIONS
+
+
+@task(name="read-policy", cache_policy=NO_CACHE)
+def read_policy() -> Policy:
+    """The policy in force, from this process's settings: one policy for every year the run derives."""
+    return load_policy()
 
 
 @task(name="select-filings", cache_policy=NO_CACHE, **RETRY_OPTIONS)
@@ -17,8 +24,8 @@ def select_filings() -> build.Selection:
 
 
 @task(name="find-unchanged-snapshot", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def unchanged_snapshot(selection: build.Selection, params) -> dict | None:
-    return build.unchanged_snapshot(open_stores(), selection, params)
+def unchanged_snapshot(selection: build.Selection, policy: Policy) -> dict | None:
+    return build.unchanged_snapshot(open_stores(), selection, policy)
 
 
 @task(name="load-accepted-rows", cache_policy=NO_CACHE, **RETRY_OPTIONS)
@@ -28,14 +35,14 @@ def load_inputs(selection: build.Selection) -> dict[str, pd.DataFrame]:
 
 @task(name="derive-indicators", cache_policy=NO_CACHE)
 def derive(
-    inputs: dict[str, pd.DataFrame], params, datasets: list[str] | None = None
+    inputs: dict[str, pd.DataFrame], policy: Policy, datasets: list[str] | None = None
 ) -> dict[str, pd.DataFrame]:
-    return build.derive(inputs, params, datasets=datasets)
+    return build.derive(inputs, policy, datasets=datasets)
 
 
 @task(name="publish-snapshot", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def publish(datasets: dict[str, pd.DataFrame], selection: build.Selection, params):
-    return build.publish(open_stores(), datasets, selection, params)
+def publish(datasets: dict[str, pd.DataFrame], selection: build.Selection, policy: Policy):
+    return build.publish(open_stores(), datasets, selection, policy)
 
 
 @task(name="publish-report", cache_policy=NO_CACHE, **RETRY_OPTIONS)

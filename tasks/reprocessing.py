@@ -9,6 +9,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from greenmfg import build, progress, reprocess
+from greenmfg.policy import Policy
 from greenmfg.storage import open_stores
 from tasks.retry import RETRY_OPTIONS
 
@@ -38,5 +39,7 @@ def revalidate(sha256: str, position: int, total: int, build_docs: bool = True) 
 
 
 @task(name="assemble-datasets", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def assemble(derived: dict[str, pd.DataFrame], plan: reprocess.ReprocessPlan) -> dict[str, pd.DataFrame]:
-    return reprocess.assemble(open_stores().published, derived, plan)
+def assemble(
+    derived: dict[str, pd.DataFrame], plan: reprocess.ReprocessPlan, policy: Policy
+) -> dict[str, pd.DataFrame]:
+    return reprocess.assemble(open_stores().published, derived, plan, policy)

@@ -80,6 +80,21 @@ def local_stores(tmp_path: Path) -> Stores:
     return Stores(**{area: LocalStore(tmp_path / "store" / area) for area in AREAS})
 
 
+@pytest.fixture
+def set_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """`set_env(NAME="value", …)`: environment variables for this test, with the cached settings
+    (greenmfg.settings.get_settings) cleared now and after the test, so the next read sees them."""
+    from greenmfg.settings import get_settings
+
+    def apply(**variables: str) -> None:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield apply
+    get_settings.cache_clear()
+
+
 @pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
 def any_stores(request: pytest.FixtureRequest) -> Stores:
     """The same test over a local folder and over real S3."""
@@ -107,7 +122,7 @@ def reference_run(tmp_path_factory: pytest.TempPathFactory) -> ReferenceRun:
     Tests may add to these stores but must read the snapshot by `snapshot_id`, never as `latest`.
     """
     from greenmfg import build, landing_copy, miit_landing, sweep
-    from greenmfg.indicators import IndicatorParameters
+    from greenmfg.policy import Policy
     from greenmfg.reference import generate
 
     root = tmp_path_factory.mktemp("reference-run")
@@ -121,7 +136,7 @@ def reference_run(tmp_path_factory: pytest.TempPathFactory) -> ReferenceRun:
         for number, info in enumerate(sweep.pending_landings(stores))
     ]
     selection = build.select_filings(stores)
-    params = IndicatorParameters()
+    params = Policy()
     published = build.publish(
         stores, build.derive(build.load_inputs(stores, selection), params), selection, params
     )

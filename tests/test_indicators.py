@@ -9,14 +9,8 @@ import pytest
 
 from greenmfg.contracts import get_contract
 from greenmfg.errors import FilingError, SettingsError
-from greenmfg.indicators import (
-    DATASETS,
-    CoalFactor,
-    IndicatorParameters,
-    derive,
-    derive_all,
-    load_coal_factors,
-)
+from greenmfg.indicators import DATASETS, derive, derive_all
+from greenmfg.policy import CoalFactor, Policy, coal_factors_from_codes
 
 
 def canonical(filing_type: str, rows: list[dict], sha: str) -> pd.DataFrame:
@@ -26,6 +20,7 @@ def canonical(filing_type: str, rows: list[dict], sha: str) -> pd.DataFrame:
                          columns=list(contract.column_names))
     frame["source_sha256"] = [row.get("source_sha256", sha) for row in rows]
     frame["source_row"] = range(2, len(rows) + 2)
+    frame["inferred_values"] = pd.NA
     return frame.astype(contract.pandas_dtypes())
 
 
@@ -101,7 +96,7 @@ def coverage_inputs() -> dict[str, pd.DataFrame]:
 ])
 def test_coverage_counts_plants_in_force_at_year_end(coverage_inputs, threshold, region, division, above,
                                                      plants):
-    out = derive("green_coverage", coverage_inputs, IndicatorParameters(star_threshold=threshold))
+    out = derive("green_coverage", coverage_inputs, Policy(star_threshold=threshold))
     row = row_of(out, year=2020, region_code=region, industry_division=division)
     assert (row["above_size_enterprises"], row["green_plants"]) == (above, plants)
     assert row["coverage_pct"] == pytest.approx(plants / above * 100)
@@ -110,7 +105,7 @@ def test_coverage_counts_plants_in_force_at_year_end(coverage_inputs, threshold,
 
 
 def test_coverage_rows_sources_and_grid(coverage_inputs):
-    out = derive("green_coverage", coverage_inputs, IndicatorParameters())
+    out = derive("green_coverage", coverage_inputs, Policy())
     # 2 districts × (2 divisions + ALL) + city × (2 divisions + ALL); no district row for 330500.
     assert len(out) == 9
     assert not ((out["region_code"] == "330500") & (out["region_level"] == "district")).any()
@@ -120,7 +115,7 @@ def test_coverage_rows_sources_and_grid(coverage_inputs):
 
 def test_coverage_without_register_counts_no_plants(coverage_inputs):
     stats_only = {"enterprise_stats": coverage_inputs["enterprise_stats"]}
-    out = derive("green_coverage", stats_only, IndicatorParameters())
+    out = derive("green_coverage", stats_only, Policy())
     city = row_of(out, region_code="330500", industry_division="ALL")
     assert (city["above_size_enterprises"], city["green_plants"], city["coverage_pct"]) == (12, 0, 0.0)
     assert city["source_sha256s"] == "stats2020"
@@ -157,7 +152,7 @@ LIST_REGISTER = [
 ])
 def test_register_list_counts(region, list_type, tier, entities):
     inputs = {"green_register": canonical("green_register", LIST_REGISTER, "reg2020")}
-    out = derive("green_list_counts", inputs, IndicatorParameters())
+    out = derive("green_list_counts", inputs, Policy())
     row = row_of(out, source_list="register", region_code=region, list_type=list_type, tier=tier)
     assert row["entities"] == entities
     assert row["year"] == 2020 and pd.isna(row["batch"]) and row["source_sha256s"] == "reg2020"
@@ -189,7 +184,7 @@ MIIT_FACTORIES = [
 ])
 def test_miit_list_counts(batch, region, entities, cumulative, rank):
     inputs = {"miit_green_factories": canonical("miit_green_factories", MIIT_FACTORIES, "miit")}
-    out = derive("green_list_counts", inputs, IndicatorParameters(), years=[2020])
+    out = derive("green_list_counts", inputs, Policy(), years=[2020])
     row = row_of(out, source_list="miit", batch=batch, region_code=region)
     assert (row["entities"], row["cumulative_entities"]) == (entities, cumulative)
     assert (None if pd.isna(row["rank_among_provinces"]) else row["rank_among_provinces"]) == rank
@@ -200,7 +195,7 @@ def test_miit_list_counts(batch, region, entities, cumulative, rank):
                                                       (2, "330500", 1), (2, "未知", 0)])
 def test_miit_entries_count_published_lines(batch, region, entries):
     inputs = {"miit_green_factories": canonical("miit_green_factories", MIIT_FACTORIES, "miit")}
-    out = derive("green_list_counts", inputs, IndicatorParameters())
+    out = derive("green_list_counts", inputs, Policy())
     assert row_of(out, source_list="miit", batch=batch, region_code=region)["entries"] == entries
 
 
@@ -223,14 +218,14 @@ GRANTS = [
 
 
 @pytest.mark.parametrize(("params", "region", "kind", "expected"), [
-    (IndicatorParameters(), "330502", "model_award", (2, 2200.0, 1200.0, 1, 200.0)),
-    (IndicatorParameters(), "330502", "equipment_subsidy", (1, 450.0, 450.0, 0, 0.0)),
-    (IndicatorParameters(), "330502", "ALL", (3, 2650.0, 1200.0, 1, 200.0)),
-    (IndicatorParameters(), "330503", "equipment_subsidy", (3, 1123.46, 700.0, 2, 200.01)),
-    (IndicatorParameters(), "330500", "equipment_subsidy", (5, 1593.46, 700.0, 3, 210.01)),
-    (IndicatorParameters(), "330500", "ALL", (7, 3793.46, 1200.0, 4, 410.01)),
+    (Policy(), "330502", "model_award", (2, 2200.0, 1200.0, 1, 200.0)),
+    (Policy(), "330502", "equipment_subsidy", (1, 450.0, 450.0, 0, 0.0)),
+    (Policy(), "330502", "ALL", (3, 2650.0, 1200.0, 1, 200.0)),
+    (Policy(), "330503", "equipment_subsidy", (3, 1123.46, 700.0, 2, 200.01)),
+    (Policy(), "330500", "equipment_subsidy", (5, 1593.46, 700.0, 3, 210.01)),
+    (Policy(), "330500", "ALL", (7, 3793.46, 1200.0, 4, 410.01)),
     # a 20 % rate: caps 500, 500, 246.9, 20 → only the 700 subsidy stays above; a 1,500 award cap.
-    (IndicatorParameters(subsidy_rate_cap=0.2, model_award_cap_10k_yuan=1500.0), "330500", "ALL",
+    (Policy(subsidy_rate_cap=0.2, model_award_cap_10k_yuan=1500.0), "330500", "ALL",
      (7, 3793.46, 1200.0, 1, 200.0)),
 ])
 def test_incentives_caps(params, region, kind, expected):
@@ -246,7 +241,7 @@ def test_incentives_caps(params, region, kind, expected):
 
 def test_incentives_no_district_row_for_city_level_grants():
     inputs = {"incentives": canonical("incentives", GRANTS, "inc2020")}
-    out = derive("incentives", inputs, IndicatorParameters())
+    out = derive("incentives", inputs, Policy())
     assert set(out.loc[out["region_level"] == "district", "region_code"]) == {"330502", "330503"}
 
 
@@ -269,7 +264,7 @@ LOANS = [loan("L1", "c1", "330502", 100.0), loan("L2", "c1", "330502", 300.0),
 ])
 def test_green_finance(region, expected):
     inputs = {"green_loans": canonical("green_loans", LOANS, "loans")}
-    out = derive("green_finance", inputs, IndicatorParameters(), years=[2020])
+    out = derive("green_finance", inputs, Policy(), years=[2020])
     assert set(out["year"]) == {2020}
     row = row_of(out, region_code=region)
     got = tuple(row[c] for c in ("applicant_enterprises", "applications", "loan_total_10k_yuan",
@@ -306,7 +301,7 @@ E2_2020 = (1 * 1e4 * 1.2150 + 100 * 1e3 * 0.03412) / 1000   # 15.562
 ])
 def test_energy_intensity(year, region, division, energy, value_added, previous):
     inputs = {"enterprise_stats": canonical("enterprise_stats", ENERGY, "stats")}
-    row = row_of(derive("energy_intensity", inputs, IndicatorParameters()), year=year, region_code=region,
+    row = row_of(derive("energy_intensity", inputs, Policy()), year=year, region_code=region,
                  industry_division=division)
     assert row["energy_tce"] == pytest.approx(energy)
     assert row["value_added_10k_yuan"] == pytest.approx(value_added)
@@ -320,7 +315,7 @@ def test_energy_intensity(year, region, division, energy, value_added, previous)
 
 def test_energy_factors_by_year_and_years_filter():
     electricity_2020 = CoalFactor("electricity_10k_kwh", "kWh", 0.2, 2020)
-    params = IndicatorParameters(coal_factors=(*load_coal_factors(), electricity_2020))
+    params = Policy(coal_factors=(*coal_factors_from_codes(), electricity_2020))
     inputs = {"enterprise_stats": canonical("enterprise_stats", ENERGY, "stats")}
     out = derive("energy_intensity", inputs, params, years=[2020])
     row = row_of(out, region_code="330502", industry_division="26")
@@ -333,10 +328,10 @@ def test_energy_factors_by_year_and_years_filter():
 
 def test_energy_without_factor_for_the_year_names_it():
     late = tuple(CoalFactor(f.energy_column, f.base_unit, f.kgce_per_base_unit, 2021)
-                 for f in load_coal_factors())
+                 for f in coal_factors_from_codes())
     inputs = {"enterprise_stats": canonical("enterprise_stats", ENERGY, "stats")}
     with pytest.raises(SettingsError, match=r"no standard-coal factor for .* in 2019"):
-        derive("energy_intensity", inputs, IndicatorParameters(coal_factors=late))
+        derive("energy_intensity", inputs, Policy(coal_factors=late))
 
 
 # --- the API and its guarantees ------------------------------------------------------------------------
@@ -353,7 +348,7 @@ def all_inputs() -> dict[str, pd.DataFrame]:
 
 def test_missing_inputs_give_empty_typed_frames():
     empty_stats = {"enterprise_stats": canonical("enterprise_stats", [], "none")}
-    for frames in (derive_all({}, IndicatorParameters()), derive_all(empty_stats, IndicatorParameters())):
+    for frames in (derive_all({}, Policy()), derive_all(empty_stats, Policy())):
         assert list(frames) == list(DATASETS)
         for name, frame in frames.items():
             assert len(frame) == 0
@@ -364,7 +359,7 @@ def test_missing_inputs_give_empty_typed_frames():
 def test_outputs_are_typed_sorted_unique_and_do_not_mutate_inputs():
     inputs = all_inputs()
     before = {k: v.copy(deep=True) for k, v in inputs.items()}
-    frames = derive_all(inputs, IndicatorParameters())
+    frames = derive_all(inputs, Policy())
     for name, frame in frames.items():
         definition = DATASETS[name]
         assert len(frame) > 0, name
@@ -382,7 +377,7 @@ def test_outputs_are_typed_sorted_unique_and_do_not_mutate_inputs():
 def test_shuffled_inputs_give_identical_outputs():
     inputs = all_inputs()
     shuffled = {k: v.sample(frac=1.0, random_state=7) for k, v in inputs.items()}
-    first, second = derive_all(inputs, IndicatorParameters()), derive_all(shuffled, IndicatorParameters())
+    first, second = derive_all(inputs, Policy()), derive_all(shuffled, Policy())
     for name in DATASETS:
         pd.testing.assert_frame_equal(first[name], second[name])
 
@@ -399,17 +394,17 @@ def test_arrow_schema_carries_units_and_formula():
 def test_input_missing_a_column_is_named():
     stats = canonical("enterprise_stats", STATS, "stats").drop(columns=["industry_division"])
     with pytest.raises(FilingError, match="industry_division"):
-        derive("green_coverage", {"enterprise_stats": stats}, IndicatorParameters())
+        derive("green_coverage", {"enterprise_stats": stats}, Policy())
 
 
 @pytest.mark.parametrize("bad", [{"star_threshold": 0}, {"star_threshold": 6}, {"subsidy_cap_10k_yuan": -1.0},
                                  {"coal_factors": ()}])
 def test_parameters_are_checked(bad):
     with pytest.raises(SettingsError):
-        IndicatorParameters(**bad)
+        Policy.from_values(bad)
 
 
 def test_parameters_to_dict_is_plain():
-    values = IndicatorParameters().to_dict()
+    values = Policy().to_dict()
     assert values["star_threshold"] == 3 and values["subsidy_rate_cap"] == 0.10
     assert all(isinstance(f, dict) and math.isfinite(f["kgce_per_base_unit"]) for f in values["coal_factors"])

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from greenmfg import codes
-from greenmfg.indicators import IndicatorParameters, derive
+from greenmfg.indicators import derive
 from greenmfg.indicators.list_counts import MIIT_LIST_TYPES, NATIONAL
 from greenmfg.parsing import parse_one
+from greenmfg.policy import Policy
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/miit-green-lists"
 DATA = Path(os.environ.get("GREENMFG_MIIT_DATA", DEFAULT_DATA))
@@ -36,7 +37,7 @@ def counts() -> pd.DataFrame:
     for filing_type, name in CSV_FILES.items():
         path = DATA / name
         inputs[filing_type] = parse_one(path.read_bytes(), name, filing_type=filing_type).rows
-    return derive("green_list_counts", inputs, IndicatorParameters())
+    return derive("green_list_counts", inputs, Policy())
 
 
 def official_counts() -> list[tuple[str, int, int]]:

@@ -7,7 +7,8 @@ import pytest
 
 from greenmfg.codes import CITY_CODE
 from greenmfg.contracts import get_contract
-from greenmfg.indicators import IndicatorParameters, derive_all
+from greenmfg.indicators import derive_all
+from greenmfg.policy import Policy
 from greenmfg.reference import answer_key
 from greenmfg.reference.city import build_city
 from greenmfg.reference.generate import DEFAULT_SEED, DEFAULT_YEARS
@@ -28,6 +29,7 @@ def canonical(filing_type: str, frames: dict[int, pd.DataFrame]) -> pd.DataFrame
             if column.dtype == "date":
                 out[column.name] = pd.to_datetime(out[column.name])
         out["source_sha256"], out["source_row"] = f"{filing_type}-{year}", range(2, len(out) + 2)
+        out["inferred_values"] = pd.NA
         typed.append(out.astype(contract.pandas_dtypes()))
     return pd.concat(typed, ignore_index=True)
 
@@ -39,7 +41,7 @@ def city_and_outputs():
               "green_register": canonical("green_register", city.register),
               "incentives": canonical("incentives", city.incentives),
               "green_loans": canonical("green_loans", city.loans)}
-    return city, derive_all(inputs, IndicatorParameters())
+    return city, derive_all(inputs, Policy())
 
 
 def city_total(frame: pd.DataFrame, **match) -> pd.Series:

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from greenmfg import archive, build, headline, landing_copy, reprocess, staging, sweep
-from greenmfg.indicators import IndicatorParameters
-from greenmfg.publish import latest, read_dataframe
+from greenmfg.policy import Policy
+from greenmfg.publish import latest, read_dataframe, read_manifest
 from greenmfg.storage import Stores, keys
 
 
@@ -25,8 +25,8 @@ def answer_key(reference_run) -> dict:
     return reference_run.answer_key
 
 
-def _publish(stores: Stores, params: IndicatorParameters | None = None):
-    params = params or IndicatorParameters()
+def _publish(stores: Stores, params: Policy | None = None):
+    params = params or Policy()
     selection = build.select_filings(stores)
     datasets = build.derive(build.load_inputs(stores, selection), params)
     return build.publish(stores, datasets, selection, params), datasets
@@ -121,38 +121,58 @@ def test_unchanged_rerun_publishes_nothing_new(pipeline) -> None:
     stores, _, published = pipeline
     assert sweep.pending_landings(stores) == []
     selection = build.select_filings(stores)
-    found = build.unchanged_snapshot(stores, selection, IndicatorParameters())
+    found = build.unchanged_snapshot(stores, selection, Policy())
     assert found is not None and found["snapshot_id"] == published.snapshot_id and not found["is_new"]
-    other_params = replace(IndicatorParameters(), star_threshold=4)
+    other_params = replace(Policy(), star_threshold=4)
     assert build.unchanged_snapshot(stores, selection, other_params) is None
     again, _ = _publish(stores)
     assert not again.is_new
     assert again.snapshot_id == published.snapshot_id == latest(stores.published).snapshot_id
 
 
-def test_reprocess_of_one_year_changes_only_that_year(pipeline) -> None:
+def _coverage(stores: Stores, snapshot_id: str) -> pd.DataFrame:
+    return read_dataframe(stores.published, "green_coverage", snapshot_id=snapshot_id)
+
+
+def test_reprocess_under_the_same_policy_keeps_other_years_from_the_previous_snapshot(pipeline) -> None:
     stores, _, _ = pipeline
     before = latest(stores.published)
-    params = replace(IndicatorParameters(), star_threshold=5)
     selection = build.select_filings(stores)
     plan = reprocess.plan(selection, 2020, 2020, dataset="green_coverage")
-    derived = build.derive(build.load_inputs(stores, selection), params)
-    datasets = reprocess.assemble(stores.published, derived, plan)
-    result = build.publish(stores, datasets, selection, params)
+    derived = build.derive(build.load_inputs(stores, selection), Policy())
+    marked = derived["green_coverage"].assign(green_plants=derived["green_coverage"]["green_plants"] + 1000)
+    datasets = reprocess.assemble(stores.published, {**derived, "green_coverage": marked}, plan, Policy())
+    old, new = _coverage(stores, before.snapshot_id), datasets["green_coverage"]
+    pd.testing.assert_frame_equal(
+        old[old["year"] != 2020].reset_index(drop=True),
+        new[new["year"] != 2020].reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert (new.loc[new["year"] == 2020, "green_plants"] >= 1000).all()
+
+
+def test_reprocess_under_another_policy_derives_every_year(pipeline) -> None:
+    """A snapshot holds one policy: reprocessing 2020 with another star threshold re-derives every year."""
+    stores, _, _ = pipeline
+    before = latest(stores.published)
+    policy = replace(Policy(), star_threshold=5)
+    selection = build.select_filings(stores)
+    plan = reprocess.plan(selection, 2020, 2020, dataset="green_coverage")
+    derived = build.derive(build.load_inputs(stores, selection), policy)
+    datasets = reprocess.assemble(stores.published, derived, plan, policy)
+    result = build.publish(stores, datasets, selection, policy)
     assert result.is_new
 
-    def coverage(snapshot_id: str) -> pd.DataFrame:
-        return read_dataframe(stores.published, "green_coverage", snapshot_id=snapshot_id)
-
-    old, new = coverage(before.snapshot_id), coverage(result.snapshot_id)
-    pd.testing.assert_frame_equal(
-        old[old["year"] != 2020].reset_index(drop=True), new[new["year"] != 2020].reset_index(drop=True)
-    )
-    assert (
-        not old[old["year"] == 2020]
-        .reset_index(drop=True)
-        .equals(new[new["year"] == 2020].reset_index(drop=True))
-    )
+    old, new = _coverage(stores, before.snapshot_id), _coverage(stores, result.snapshot_id)
+    assert set(old["star_threshold"]) == {3} and set(new["star_threshold"]) == {5}
+    assert sorted(set(new["year"])) == sorted(set(old["year"])) and len(set(new["year"])) > 1
+    key = ["year", "region_code", "industry_division"]
+    plants = old.merge(new, on=key, suffixes=("_old", "_new"))
+    assert (plants["green_plants_new"] <= plants["green_plants_old"]).all()
+    changed_years = set(plants.loc[plants["green_plants_new"] < plants["green_plants_old"], "year"])
+    assert changed_years - {2020}, "years outside the range kept the old policy's figures"
+    manifest = read_manifest(stores.published, result.snapshot_id)
+    assert manifest["parameters"] == policy.to_dict()
     for name in ("green_finance", "incentives", "energy_intensity", "green_list_counts"):
         pd.testing.assert_frame_equal(
             read_dataframe(stores.published, name, snapshot_id=before.snapshot_id),

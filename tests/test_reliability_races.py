@@ -16,7 +16,7 @@ from helpers.snapshots import verify_history
 from helpers.stores import stores_for
 
 from greenmfg import archive, staging, sweep
-from greenmfg.indicators import IndicatorParameters
+from greenmfg.policy import Policy
 from greenmfg.storage import keys
 from infra.seaweedfs import SeaweedFS
 
@@ -71,7 +71,7 @@ def payloads(seaweedfs: SeaweedFS, tmp_path_factory: pytest.TempPathFactory) -> 
     staged = stores_for(seaweedfs, "publisher", reference.staged_prefix(seaweedfs))
     folder = tmp_path_factory.mktemp("races")
     return [
-        reference.payload(staged, folder / f"star{n}.pickle", IndicatorParameters(star_threshold=n))
+        reference.payload(staged, folder / f"star{n}.pickle", Policy(star_threshold=n))
         for n in STAR_THRESHOLDS
     ]
 

@@ -371,14 +371,14 @@ def test_small_drift_and_a_skipped_period() -> None:
     assert len(outcome.accepted) == 38
 
 
-def test_thresholds_and_severities_are_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_thresholds_and_severities_are_configuration(tmp_path: Path, set_env) -> None:
     config_file = tmp_path / "validation.toml"
     config_file.write_text(
         "max_row_count_drop_share = 0.6\nmax_deleted_key_share = 0.6\n"
         '[severities]\n"enterprise_stats.credit_code_check" = "row"\n',
         encoding="utf-8",
     )
-    monkeypatch.setenv("GREENMFG_VALIDATION_CONFIG", str(config_file))
+    set_env(GREENMFG_VALIDATION_CONFIG=str(config_file))
     previous = clean_rows("enterprise_stats", 40, seed=3, period=2019)
     current = _wrong_check_character(
         clean_rows("enterprise_stats", 40, seed=3, period=2020).iloc[::2].reset_index(drop=True), [1]

@@ -11,7 +11,7 @@ from greenmfg.contracts import get_contract
 from greenmfg.parsing import ParsedFiling, parse
 from greenmfg.reference import generate
 from greenmfg.validation import ValidationConfig, validate
-from greenmfg.validation.facts import key_strings, official_counts
+from greenmfg.validation.fact_rules import key_strings, official_counts
 
 MIIT = Path("/work/shared/data/miit-green-lists")
 CSV_FILES = (

@@ -8,10 +8,15 @@ import pandas as pd
 
 from greenmfg.indicators import coverage, energy, finance, incentives, list_counts
 from greenmfg.indicators.model import DatasetDefinition
-from greenmfg.indicators.parameters import CoalFactor, IndicatorParameters, load_coal_factors
+from greenmfg.policy import Policy, load_policy
 
-__all__ = ["DATASETS", "CoalFactor", "DatasetDefinition", "IndicatorParameters", "derive", "derive_all",
-           "load_coal_factors"]
+__all__ = ["DATASETS", "DatasetDefinition", "derive", "derive_all"]
+
+
+def IndicatorParameters() -> Policy:  # the name greenmfg/commands/publish.py still calls
+    """Transitional: the policy in force, from the settings. Callers should call
+    greenmfg.policy.load_policy() themselves; then this name goes."""
+    return load_policy()
 
 DATASETS: dict[str, DatasetDefinition] = {
     d.name: d
@@ -25,7 +30,7 @@ DATASETS: dict[str, DatasetDefinition] = {
 }
 
 
-def derive(dataset: str, inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters | None = None, *,
+def derive(dataset: str, inputs: Mapping[str, pd.DataFrame], params: Policy | None = None, *,
            years: Iterable[int] | None = None) -> pd.DataFrame:
     """One dataset from canonical rows per filing type; `years` limits the year-keyed rows produced."""
     try:
@@ -33,10 +38,10 @@ def derive(dataset: str, inputs: Mapping[str, pd.DataFrame], params: IndicatorPa
     except KeyError:
         raise KeyError(f"unknown indicator dataset {dataset!r}; expected one of {sorted(DATASETS)}") from None
     chosen = None if years is None else sorted(set(years))
-    return definition.derive(inputs, params or IndicatorParameters(), chosen)
+    return definition.derive(inputs, params or Policy(), chosen)
 
 
-def derive_all(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters | None = None, *,
+def derive_all(inputs: Mapping[str, pd.DataFrame], params: Policy | None = None, *,
                years: Iterable[int] | None = None) -> dict[str, pd.DataFrame]:
     """Every dataset, in registry order."""
     chosen = None if years is None else sorted(set(years))

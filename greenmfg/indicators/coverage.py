@@ -24,7 +24,7 @@ from greenmfg.indicators.common import (
     year_sources,
 )
 from greenmfg.indicators.model import DatasetDefinition
-from greenmfg.indicators.parameters import IndicatorParameters
+from greenmfg.policy import Policy
 
 STATS_COLUMNS = ("year", "credit_code", "district_code", "industry_division", "is_above_size",
                  "source_sha256")
@@ -60,7 +60,7 @@ def _is_green_plant(above: pd.DataFrame, plants: pd.DataFrame) -> np.ndarray:
     return flag
 
 
-def derive(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters,
+def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
            years: Iterable[int] | None = None) -> pd.DataFrame:
     stats = only_years(input_frame(inputs, "enterprise_stats", STATS_COLUMNS), years)
     register = only_years(input_frame(inputs, "green_register", REGISTER_COLUMNS), years)

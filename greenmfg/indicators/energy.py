@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from greenmfg.contracts.enterprise_stats import ENERGY_BY_TYPE
 from greenmfg.contracts.model import Column
 from greenmfg.indicators.common import (
     INDUSTRY_DIVISION,
@@ -23,26 +22,14 @@ from greenmfg.indicators.common import (
     with_total,
 )
 from greenmfg.indicators.model import DatasetDefinition
-from greenmfg.indicators.parameters import IndicatorParameters
+from greenmfg.policy import Policy
+from greenmfg.standard_coal import ENERGY_COLUMNS, energy_tce
 
-ENERGY_COLUMNS = [c.name for c in ENERGY_BY_TYPE]
 COLUMNS = ("year", "district_code", "industry_division", "is_above_size", "value_added_10k_yuan",
            *ENERGY_COLUMNS, "energy_total_tce", "source_sha256")
 FINE_KEY = ["year", "district_code", "industry_division"]
 OUT_KEY = ["year", "region_code", "region_level", "industry_division"]
 SUMS = ["enterprises", "energy_tce", "energy_reported_tce", "value_added_10k_yuan"]
-
-
-def energy_tce(frame: pd.DataFrame, params: IndicatorParameters) -> pd.Series:
-    """Σ energy by type × standard-coal factor of the row's year, in tce (an empty type counts 0)."""
-    row_years = frame["year"].astype("int64").to_numpy()
-    quantities = frame.loc[:, ENERGY_COLUMNS].to_numpy(dtype="float64", na_value=0.0)
-    total = np.zeros(len(frame), dtype="float64")
-    for year in np.unique(row_years):  # one factor vector per year, not one lookup per row
-        factors = params.tce_per_canonical_unit(int(year))
-        same = row_years == year
-        total[same] = (quantities[same] * np.array([factors[c] for c in ENERGY_COLUMNS])).sum(axis=1)
-    return pd.Series(total, index=frame.index, dtype="float64")
 
 
 def _previous_years(years: Iterable[int] | None) -> list[int] | None:
@@ -60,7 +47,7 @@ def _decline_rate_pct(out: pd.DataFrame) -> pd.Series:
                      index=out.index)
 
 
-def derive(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters,
+def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
            years: Iterable[int] | None = None) -> pd.DataFrame:
     wanted = None if years is None else list(years)
     stats = only_years(input_frame(inputs, "enterprise_stats", COLUMNS), _previous_years(wanted))
@@ -68,7 +55,7 @@ def derive(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters,
     rows = stats[counted]
     if len(rows) == 0:
         return DEFINITION.empty_frame()
-    rows = rows.assign(enterprises=1, energy_tce=energy_tce(rows, params),
+    rows = rows.assign(enterprises=1, energy_tce=energy_tce(rows, params).fillna(0.0),
                        energy_reported_tce=rows["energy_total_tce"].astype("float64"),
                        value_added_10k_yuan=rows["value_added_10k_yuan"].astype("float64"))
 

@@ -19,13 +19,13 @@ from greenmfg.indicators.common import (
     with_region_levels,
 )
 from greenmfg.indicators.model import DatasetDefinition
-from greenmfg.indicators.parameters import IndicatorParameters
+from greenmfg.policy import Policy
 
 COLUMNS = ("year", "application_no", "credit_code", "district_code", "loan_amount_10k_yuan", "source_sha256")
 OUT_KEY = ["year", "region_code", "region_level"]
 
 
-def derive(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters,
+def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
            years: Iterable[int] | None = None) -> pd.DataFrame:
     loans = only_years(input_frame(inputs, "green_loans", COLUMNS), years)
     if len(loans) == 0:

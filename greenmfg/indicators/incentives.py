@@ -20,8 +20,7 @@ from greenmfg.indicators.common import (
     with_total,
 )
 from greenmfg.indicators.model import DatasetDefinition
-from greenmfg.indicators.parameters import IndicatorParameters
-from greenmfg.indicators.policy import CAP_TOLERANCE_10K_YUAN
+from greenmfg.policy import Policy, exceeds_cap
 
 COLUMNS = ("year", "district_code", "incentive_kind", "equipment_investment_10k_yuan", "amount_10k_yuan",
            "source_sha256")
@@ -29,27 +28,15 @@ OUT_KEY = ["year", "region_code", "region_level", "incentive_kind"]
 PARAMETERS = ("model_award_cap_10k_yuan", "subsidy_rate_cap", "subsidy_cap_10k_yuan")
 
 
-def policy_cap_10k_yuan(frame: pd.DataFrame, params: IndicatorParameters) -> pd.Series:
-    """The cap each grant is held to: the model-award cap, or min(rate × investment, absolute cap).
-
-    Without an equipment investment only the absolute subsidy cap can be checked.
-    """
-    investment = pd.to_numeric(frame["equipment_investment_10k_yuan"]).astype("float64")
-    subsidy_cap = (investment * params.subsidy_rate_cap).clip(upper=params.subsidy_cap_10k_yuan)
-    subsidy_cap = subsidy_cap.fillna(params.subsidy_cap_10k_yuan)
-    is_award = (frame["incentive_kind"] == "model_award").fillna(False).astype(bool)
-    is_subsidy = (frame["incentive_kind"] == "equipment_subsidy").fillna(False).astype(bool)
-    return subsidy_cap.where(is_subsidy).where(~is_award, params.model_award_cap_10k_yuan)
-
-
-def derive(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters,
+def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
            years: Iterable[int] | None = None) -> pd.DataFrame:
     grants = only_years(input_frame(inputs, "incentives", COLUMNS), years)
     if len(grants) == 0:
         return DEFINITION.empty_frame()
     amount = grants["amount_10k_yuan"].astype("float64")
-    excess = amount - policy_cap_10k_yuan(grants, params)
-    above = (excess > CAP_TOLERANCE_10K_YUAN).fillna(False).astype(bool)
+    caps = params.grant_caps_10k_yuan(grants["incentive_kind"], grants["equipment_investment_10k_yuan"])
+    excess = amount - caps
+    above = pd.Series(exceeds_cap(amount, caps), index=grants.index)
     grants = grants.assign(amount=amount, is_above_cap=above.astype("int64"), excess=excess.where(above, 0.0))
 
     rolled = with_total(with_region_levels(grants), "incentive_kind")

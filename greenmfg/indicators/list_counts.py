@@ -26,7 +26,7 @@ from greenmfg.indicators.common import (
     year_sources,
 )
 from greenmfg.indicators.model import DatasetDefinition
-from greenmfg.indicators.parameters import IndicatorParameters
+from greenmfg.policy import Policy
 
 NATIONAL = "全国"
 UNKNOWN_PROVINCE = "未知"
@@ -137,7 +137,7 @@ def miit_counts(inputs: Mapping[str, pd.DataFrame]) -> list[pd.DataFrame]:
     return frames
 
 
-def derive(inputs: Mapping[str, pd.DataFrame], params: IndicatorParameters,
+def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
            years: Iterable[int] | None = None) -> pd.DataFrame:
     register = only_years(input_frame(inputs, "green_register", REGISTER_COLUMNS), years)
     frames = [register_counts(register)] if len(register) else []

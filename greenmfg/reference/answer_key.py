@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from greenmfg.reference.population import POLICY
 from greenmfg.reference.programmes import AWARD_CAP_10K_YUAN, SUBSIDY_CAP_10K_YUAN, SUBSIDY_RATE
 
 HEADLINE_YEAR = 2020
-STAR_THRESHOLD = 3
+STAR_THRESHOLD = POLICY.star_threshold
 MONEY_TOLERANCE_10K_YUAN = 0.01  # absolute, per value, after converting the filed unit back to 万元
 RELATIVE_TOLERANCE = 1e-9
 

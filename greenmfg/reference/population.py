@@ -12,17 +12,18 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from greenmfg.codes import rows
-from greenmfg.contracts import get_contract
 from greenmfg.contracts.enterprise_stats import ENERGY_BY_TYPE
+from greenmfg.policy import Policy
 from greenmfg.reference import identities
-from greenmfg.units import BASE_UNITS_PER_CANONICAL
+from greenmfg.standard_coal import tce_per_canonical_unit
 
 CALIBRATION_YEAR = 2020
 ABOVE_SIZE_IN_CALIBRATION_YEAR = 3380
 ABOVE_SIZE_GROWTH = 0.04  # yearly growth of the number of enterprises above designated size
 EXIT_RATE = 0.025  # share of last year's above-size enterprises that fall below the threshold
-ABOVE_SIZE_MIN_REVENUE_10K_YUAN = 2000.0
+# The reference city follows the default policy (DOMAIN.md): its rules and factors, declared once.
+POLICY = Policy()
+ABOVE_SIZE_MIN_REVENUE_10K_YUAN = POLICY.above_size_revenue_10k_yuan
 INTENSITY_FIRST_YEAR = 0.68  # tce per 10,000 yuan of value added in the first simulated year
 INTENSITY_DECLINE = (0.03, 0.055)  # yearly decline, drawn in this range
 
@@ -85,21 +86,6 @@ class Pool:
         for column, values in columns.items():
             frame.iloc[position, frame.columns.get_loc(column)] = values
         return replace(self, enterprises=frame)
-
-
-def tce_per_unit(year: int) -> dict[str, float]:
-    """tce per canonical unit of each energy column (standard_coal_factors.csv, latest edition ≤ year)."""
-    factors: dict[str, tuple[int, float]] = {}
-    for row in rows("standard_coal_factors"):
-        valid_from = int(row["valid_from_year"])
-        column = row["energy_column"]
-        if valid_from <= year and (column not in factors or factors[column][0] < valid_from):
-            factors[column] = (valid_from, float(row["kgce_per_base_unit"]))
-    contract = get_contract("enterprise_stats")
-    return {
-        column: BASE_UNITS_PER_CANONICAL[contract.column(column).unit] * kgce / 1000.0
-        for column, (_, kgce) in factors.items()
-    }
 
 
 def above_size_targets(
@@ -264,7 +250,7 @@ def _energy(
     rng: np.random.Generator,
     year: int,
 ) -> dict[str, np.ndarray]:
-    factors = tce_per_unit(year)
+    factors = tce_per_canonical_unit(POLICY, year)
     raw_tce = (
         value_added * enterprises["energy_intensity"].to_numpy() * rng.uniform(0.95, 1.05, len(value_added))
     )
@@ -284,6 +270,6 @@ def _energy(
 
 def recompute_energy_total(frame: pd.DataFrame, year: int) -> pd.Series:
     """Total energy in tce from the quantities by type (used after a correction changes one)."""
-    factors = tce_per_unit(year)
+    factors = tce_per_canonical_unit(POLICY, year)
     total = sum(frame[c].fillna(0.0) * factors[c] for c in ENERGY_COLUMNS)
     return total.round(2)

@@ -14,11 +14,11 @@ import pandas as pd
 
 from greenmfg.codes import rows
 from greenmfg.reference import identities
-from greenmfg.reference.population import CALIBRATION_YEAR, Pool, Span
+from greenmfg.reference.population import CALIBRATION_YEAR, POLICY, Pool, Span
 
-AWARD_CAP_10K_YUAN = 1000.0
-SUBSIDY_RATE = 0.10
-SUBSIDY_CAP_10K_YUAN = 500.0
+AWARD_CAP_10K_YUAN = POLICY.model_award_cap_10k_yuan
+SUBSIDY_RATE = POLICY.subsidy_rate_cap
+SUBSIDY_CAP_10K_YUAN = POLICY.subsidy_cap_10k_yuan
 LOANS_IN_CALIBRATION_YEAR = 148
 LOANS_TOTAL_IN_CALIBRATION_YEAR_10K_YUAN = 330_000
 LOAN_GROWTH = 0.22

@@ -1,100 +1,120 @@
-"""Validation settings: severities per rule and the thresholds of the domain rules, with documented defaults.
+"""Validation configuration: severity overrides, overrides of the thresholds the rules declare, the policy.
 
-Defaults live here; a TOML file named by the environment variable GREENMFG_VALIDATION_CONFIG overrides any
-of them (see expectations/README.md for the format).
+Defaults are declared with each rule (contract_rules, domain_rules, fact_rules) and in greenmfg/policy.py;
+the TOML file named by GREENMFG_VALIDATION_CONFIG overrides them (format: expectations/README.md). An override
+naming a rule, family, filing type or threshold that does not exist is an error when the file loads.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from greenmfg.contracts import CONTRACTS
 from greenmfg.errors import SettingsError
+from greenmfg.policy import POLICY_TABLE, Policy, load_policy
+from greenmfg.settings import Settings, get_settings
+from greenmfg.validation.declaration import SEVERITIES, Severity
+from greenmfg.validation.rules import DECLARATIONS, THRESHOLDS, declaration, declared_rules
 
-Severity = Literal["critical", "row", "warning", "off"]
-CONFIG_ENV = "GREENMFG_VALIDATION_CONFIG"
+SEVERITIES_TABLE = "severities"
+OWN_KEYS = (SEVERITIES_TABLE, "sample_size")
 
-# Rule families (the part of a rule name before ':') and their default severities.
-DEFAULT_SEVERITIES: dict[str, Severity] = {
-    "column": "critical",
-    "dtype": "critical",
-    "not_null": "row",
-    "codes": "row",
-    "pattern": "row",
-    "range": "row",
-    "type": "row",
-    "key_unique": "row",
-    "credit_code_check": "warning",
-    "manufacturing_division": "row",
-    "value_added_le_gross_output": "row",
-    "above_size_flag": "row",
-    "subsidy_cap": "row",
-    "model_award_cap": "row",
-    "valid_dates_ordered": "row",
-    "energy_total": "warning",
-    "region_spelling": "warning",
-    "row_count_change": "critical",
-    "deleted_keys": "critical",
-    "period_continuity": "warning",
-    "batch_count": "warning",
-    # Awards and loans go to different enterprises every year: their keys are not expected to recur.
-    "incentives.deleted_keys": "off",
-    "green_loans.deleted_keys": "off",
-    "incentives.row_count_change": "warning",
-    "green_loans.row_count_change": "warning",
-}
+
+def _split_filing_type(key: str) -> tuple[str | None, str]:
+    """'<filing_type>.<rule>' → (filing type, rule); '<rule>' → (None, rule)."""
+    head, dot, rest = key.partition(".")
+    return (head, rest) if dot else (None, key)
+
+
+def severity_key_problem(key: str) -> str | None:
+    """Why a severity override key names nothing that exists (None when it does)."""
+    filing_type, rule = _split_filing_type(key)
+    if filing_type is not None and filing_type not in CONTRACTS:
+        return f"{key!r}: unknown filing type {filing_type!r}"
+    if ":" not in rule:
+        return None if rule in DECLARATIONS else f"{key!r}: no rule or family {rule!r}"
+    types = [filing_type] if filing_type else sorted(CONTRACTS)
+    if any(rule == r.name for ft in types for r in declared_rules(ft)):
+        return None
+    where = f" of {filing_type}" if filing_type else ""
+    return f"{key!r}: no rule {rule!r}{where}"
 
 
 class ValidationConfig(BaseModel):
-    """Severities and thresholds. A severity is looked up as '<filing_type>.<rule>', then '<rule>',
-    then '<filing_type>.<family>', then '<family>' (family = the rule name before ':')."""
+    """Severity overrides, threshold overrides, summary sample size and the policy the checks read.
+
+    A severity is looked up as '<filing_type>.<rule>', then '<rule>', then '<filing_type>.<family>', then
+    '<family>' (family = the rule name before ':') among the overrides, then from the rule's declaration.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     severities: dict[str, Severity] = Field(default_factory=dict)
-
-    # Enterprises above designated size: main-business revenue of at least 20 million yuan (2,000 万元),
-    # the National Bureau of Statistics threshold since 2011 (5 million yuan before).
-    above_size_revenue_10k_yuan: float = Field(2000.0, gt=0)
-    # Huzhou equipment-investment subsidy: 10 % of the investment, at most 5 million yuan (DOMAIN.md).
-    subsidy_rate: float = Field(0.10, gt=0, le=1)
-    subsidy_cap_10k_yuan: float = Field(500.0, gt=0)
-    # Award for a national green manufacturing model: up to 10 million yuan (DOMAIN.md).
-    model_award_cap_10k_yuan: float = Field(1000.0, gt=0)
-    # Reported total energy vs Σ energy by type × standard-coal factor: relative and absolute tolerance.
-    energy_tolerance_share: float = Field(0.05, ge=0)
-    energy_tolerance_tce: float = Field(1.0, ge=0)
-    # Drift against the previous accepted filing of the same type.
-    # A shrinking filing is the alarm ("half its rows missing"); registers grow fast: growth gets more room.
-    max_row_count_drop_share: float = Field(0.25, ge=0, le=1)
-    max_row_count_growth_share: float = Field(1.0, ge=0)
-    max_deleted_key_share: float = Field(0.20, ge=0, le=1)
-    # MIIT lists: allowed relative difference between rows per batch and the official count.
-    batch_count_tolerance_share: float = Field(0.0, ge=0)
-    # How many offending values the summary shows per expectation.
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    # How many offending values (with their source rows) the summary shows per expectation.
     sample_size: int = Field(5, ge=0)
+    policy: Policy = Field(default_factory=Policy)
+
+    @model_validator(mode="after")
+    def _overrides_name_what_exists(self) -> ValidationConfig:
+        problems = [p for key in self.severities if (p := severity_key_problem(key))]
+        unknown = sorted(set(self.thresholds) - set(THRESHOLDS))
+        if unknown:
+            problems.append(f"unknown thresholds {unknown}; expected one of {sorted(THRESHOLDS)}")
+        problems += [
+            p
+            for name, v in self.thresholds.items()
+            if name in THRESHOLDS and (p := THRESHOLDS[name].problem(v))
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     def severity(self, filing_type: str, rule: str) -> Severity:
         family = rule.split(":", 1)[0]
-        for table in (self.severities, DEFAULT_SEVERITIES):
-            for name in (f"{filing_type}.{rule}", rule, f"{filing_type}.{family}", family):
-                if name in table:
-                    return table[name]
-        return "row"
+        for name in (f"{filing_type}.{rule}", rule, f"{filing_type}.{family}", family):
+            if name in self.severities:
+                return self.severities[name]
+        return declaration(rule).default_severity(filing_type)
+
+    def threshold(self, name: str) -> float:
+        """A threshold as configured, else as its rule declares it."""
+        return self.thresholds.get(name, THRESHOLDS[name].default)
 
 
-def load_config(path: str | Path | None = None) -> ValidationConfig:
-    """The defaults, overridden by the TOML file `path` (default: $GREENMFG_VALIDATION_CONFIG, if set)."""
-    path = path or os.environ.get(CONFIG_ENV)
-    if not path:
-        return ValidationConfig()
+def load_config(path: str | Path | None = None, *, settings: Settings | None = None) -> ValidationConfig:
+    """The declared defaults, overridden by the TOML file `path` (default: GREENMFG_VALIDATION_CONFIG)."""
+    settings = settings or get_settings()
+    if path:
+        settings = settings.model_copy(update={"validation_config": Path(path)})
+    document = settings.config_document()
+    policy = load_policy(settings)
+    source = str(settings.validation_config)
+    values: dict[str, Any] = {"policy": policy}
+    unknown = []
+    for key, value in document.items():
+        if key in OWN_KEYS:
+            values[key] = value
+        elif key in THRESHOLDS:
+            values.setdefault("thresholds", {})[key] = value
+        elif key != POLICY_TABLE:
+            unknown.append(key)
+    if unknown:
+        expected = [*OWN_KEYS, *THRESHOLDS, f"[{POLICY_TABLE}]"]
+        raise SettingsError(f"{source}: unknown configuration keys {unknown}; expected {expected}")
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-        return ValidationConfig(**data)
-    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise SettingsError(f"{path}: invalid validation config; {exc}") from None
+        return ValidationConfig(**values)
+    except ValidationError as exc:
+        problems = "; ".join(_one_line(e) for e in exc.errors())
+        raise SettingsError(f"{source}: invalid validation config; {problems}") from None
+
+
+def _one_line(error: dict[str, Any]) -> str:
+    where = ".".join(map(str, error["loc"]))
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "literal_error":
+        message = f"{message} (found {error.get('input')!r}; severities: {', '.join(SEVERITIES)})"
+    return f"{where}: {message}" if where else message

@@ -15,9 +15,9 @@ import pandas as pd
 
 from greenmfg.contracts import Contract, get_contract
 from greenmfg.validation import gx
-from greenmfg.validation.checks import CHECKS, CheckInput
 from greenmfg.validation.config import ValidationConfig, load_config
-from greenmfg.validation.facts import table_facts
+from greenmfg.validation.declaration import CheckInput, Rule
+from greenmfg.validation.fact_rules import table_facts
 from greenmfg.validation.outcome import (
     ACTIONS,
     QUARANTINE_HEAD,
@@ -26,7 +26,7 @@ from greenmfg.validation.outcome import (
     ValidationOutcome,
     ValidationSummary,
 )
-from greenmfg.validation.rules import Rule, rules_for
+from greenmfg.validation.rules import rules_for
 
 
 def validate(
@@ -126,7 +126,7 @@ class _Run:
         self.results.append(_with_details(result, details))  # after reading the full index lists
 
     def check_facts(self, rules: list[Rule], previous: pd.DataFrame | None) -> None:
-        facts = table_facts(self.rows, self.contract, self.config, previous)
+        facts = table_facts(rules, self.rows, CheckInput(self.contract, self.config, previous=previous))
         present = set(facts["check"].dropna())
         active = [r for r in rules if r.name in present]
         self.not_run(
@@ -172,7 +172,7 @@ class _Run:
             name = rule.kwargs["column"]
             if name in columns:
                 continue
-            series = CHECKS[rule.check](self.rows, given) if rule.check else self.rows[name]
+            series = rule.check(self.rows, given) if rule.check else self.rows[name]
             if isinstance(series.dtype, pd.Int64Dtype):
                 series = series.astype("float64")
             columns[name] = series
@@ -243,13 +243,20 @@ class _Run:
         return pd.DataFrame(entry)
 
     def _sample(self, rule_name: str) -> list[str]:
+        """The first offending values of a rule, each with the source row it came from: `row 14: '12%'`."""
         if not self.entries or self.config.sample_size == 0:
             return []
         last = self.entries[-1]
         if last.empty or last["rule"].iloc[0] != rule_name:
             return []
-        values = last["offending_value"].dropna().astype(str)
-        return list(dict.fromkeys(values.head(1000)))[: self.config.sample_size]
+        shown = last.head(self.config.sample_size)
+        by_cell = rule_name == "type"  # one entry per unreadable cell: say which column
+        return [
+            _row_sample(row, column if by_cell else None, value)
+            for row, column, value in zip(
+                shown["source_row"], shown["column"], shown["offending_value"], strict=True
+            )
+        ]
 
     def _summarise(self, rule: Rule, checked: int, failed: int, sample: list[str], detail: str = "") -> None:
         self.summaries[rule.name] = ExpectationSummary(
@@ -343,6 +350,12 @@ def _first_sha(rows: pd.DataFrame) -> Any:
     if "source_sha256" in rows.columns and len(rows):
         return rows["source_sha256"].iloc[0]
     return pd.NA
+
+
+def _row_sample(source_row: object, column: str | None, value: object) -> str:
+    text = "<NA>" if pd.isna(value) else str(value)
+    cell = f"{column}={text!r}" if column else repr(text)
+    return cell if pd.isna(source_row) else f"row {int(source_row)}: {cell}"
 
 
 def _as_text(series: pd.Series) -> pd.Series:

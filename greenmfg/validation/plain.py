@@ -10,16 +10,17 @@ import numpy as np
 import pandas as pd
 
 from greenmfg.contracts import get_contract
-from greenmfg.validation.checks import CHECKS, CheckInput
 from greenmfg.validation.config import ValidationConfig
-from greenmfg.validation.facts import table_facts
-from greenmfg.validation.rules import GX_TYPE_NAMES, Rule, rules_for
+from greenmfg.validation.contract_rules import GX_TYPE_NAMES
+from greenmfg.validation.declaration import CheckInput, Rule
+from greenmfg.validation.fact_rules import table_facts
+from greenmfg.validation.rules import rules_for
 
 
 def _offending(rule: Rule, rows: pd.DataFrame, given: CheckInput) -> np.ndarray:
     """Boolean mask of the rows a rows-frame rule rejects (missing values are not checked)."""
     if rule.check:
-        return ~CHECKS[rule.check](rows, given).to_numpy(dtype=bool, na_value=True)
+        return ~rule.check(rows, given).to_numpy(dtype=bool, na_value=True)
     column = rows[rule.kwargs["column"]]
     present = column.notna().to_numpy()
     if rule.expectation == "expect_column_values_to_not_be_null":
@@ -67,16 +68,17 @@ def offending_positions(
     config = config or ValidationConfig()
     contract = get_contract(filing_type)
     rows = rows.reset_index(drop=True)
-    given = CheckInput(contract, config, cell_errors)
+    given = CheckInput(contract, config, cell_errors, previous)
+    rules = rules_for(filing_type, config)
     found: dict[str, np.ndarray] = {}
     facts = None
-    for rule in rules_for(filing_type, config):
+    for rule in rules:
         if rule.frame == "schema":
             found[rule.name] = np.array([], dtype=np.int64) if _schema_ok(rule, rows) else np.array([0])
         elif rule.frame == "rows":
             found[rule.name] = np.flatnonzero(_offending(rule, rows, given))
         else:
-            facts = table_facts(rows, contract, config, previous) if facts is None else facts
+            facts = table_facts(rules, rows, given) if facts is None else facts
             mine = facts[facts["check"] == rule.name]
             found[rule.name] = np.flatnonzero(~mine["is_ok"].to_numpy(dtype=bool))
     return found

@@ -14,7 +14,7 @@ import pandas as pd
 from greenmfg import codes, uscc
 from greenmfg.contracts import Column, Contract, get_contract
 from greenmfg.parsing.derive import entity_type
-from greenmfg.validation.checks import energy_from_types
+from greenmfg.standard_coal import energy_tce
 from greenmfg.validation.config import ValidationConfig
 
 _CHARS = np.frombuffer(uscc.CHARSET.encode("ascii"), dtype=np.uint8)
@@ -83,6 +83,7 @@ def clean_rows(
     )
     frame["source_sha256"] = hashlib.sha256(f"{filing_type}-{seed}-{n}".encode()).hexdigest()
     frame["source_row"] = np.arange(2, n + 2)
+    frame["inferred_values"] = pd.NA
     return frame.astype(contract.pandas_dtypes())
 
 
@@ -96,13 +97,12 @@ def _enterprise_stats(
     n = len(frame)
     frame["industry_division"] = frame["industry_code"].str.slice(0, 2)
     frame["revenue_10k_yuan"] = np.round(rng.lognormal(8.5, 1.0, n), 2)
-    frame["is_above_size"] = frame["revenue_10k_yuan"] >= config.above_size_revenue_10k_yuan
+    frame["is_above_size"] = frame["revenue_10k_yuan"] >= config.policy.above_size_revenue_thresholds(
+        frame["year"]
+    )
     frame["gross_output_10k_yuan"] = np.round(frame["revenue_10k_yuan"] * rng.uniform(0.9, 1.2, n), 2)
     frame["value_added_10k_yuan"] = np.round(frame["gross_output_10k_yuan"] * rng.uniform(0.15, 0.4, n), 2)
-    contract = get_contract("enterprise_stats")
-    frame["energy_total_tce"] = energy_from_types(
-        frame.astype(contract.pandas_dtypes(with_provenance=False)), contract
-    ).to_numpy()
+    frame["energy_total_tce"] = energy_tce(frame, config.policy).to_numpy()
     return frame
 
 
@@ -118,12 +118,12 @@ def _incentives(frame: pd.DataFrame, rng: np.random.Generator, config: Validatio
     n = len(frame)
     subsidy = frame["incentive_kind"] == "equipment_subsidy"
     investment = np.round(rng.uniform(100, 20000, n), 2)
-    cap = np.minimum(investment * config.subsidy_rate, config.subsidy_cap_10k_yuan)
+    cap = config.policy.grant_caps_10k_yuan(frame["incentive_kind"], pd.Series(investment))
     frame["equipment_investment_10k_yuan"] = np.where(subsidy, investment, np.nan)
     frame["amount_10k_yuan"] = np.where(
         subsidy,
         np.floor(cap * rng.uniform(0.5, 1.0, n)),
-        np.floor(rng.uniform(10, config.model_award_cap_10k_yuan, n)),
+        np.floor(rng.uniform(10, config.policy.model_award_cap_10k_yuan, n)),
     )
     return frame
 

@@ -25,8 +25,8 @@ def suite_dict(filing_type: str, config: ValidationConfig | None = None) -> dict
         "expectations": [rule.expectation_config() for rule in rules_for(filing_type, config)],
         "meta": {
             "great_expectations_version": version("great_expectations"),
-            "generated_by": "python -m greenmfg.validation.suites (from greenmfg/contracts and "
-            "greenmfg/validation/rules.py, default ValidationConfig)",
+            "generated_by": "python -m greenmfg.validation.suites (from greenmfg/contracts and the rule "
+            "declarations registered in greenmfg/validation/rules.py, default configuration)",
         },
         "notes": None,
     }

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from greenmfg import build, landing_copy, sweep
-from greenmfg.indicators import IndicatorParameters
 from greenmfg.ingest import IngestResult
+from greenmfg.policy import Policy
 from greenmfg.storage import Stores
 from helpers.stores import stores_for
 from infra.seaweedfs import SeaweedFS
@@ -53,11 +53,11 @@ def land_and_ingest(stores: Stores, files: list[tuple[str, Path]]) -> list[Inges
 
 
 def derive(
-    stores: Stores, params: IndicatorParameters | None = None, *, years: tuple[int, ...] | None = None
+    stores: Stores, params: Policy | None = None, *, years: tuple[int, ...] | None = None
 ):
     """(datasets, selection, params) as the publish flow builds them, from everything staged or only the
     filings in force for `years`."""
-    params = params or IndicatorParameters()
+    params = params or Policy()
     selection = build.select_filings(stores)
     if years is not None:
         chosen = {slot: part for slot, part in selection.chosen.items() if slot[1] in years}
@@ -81,7 +81,7 @@ def staged_prefix(server: SeaweedFS) -> str:
         return _STAGED[server.endpoint]
 
 
-def payload(stores: Stores, path: Path, params: IndicatorParameters | None = None, **options) -> Path:
+def payload(stores: Stores, path: Path, params: Policy | None = None, **options) -> Path:
     """Datasets, selection and parameters of a publish, pickled for helpers/worker.py."""
     datasets, selection, params = derive(stores, params, **options)
     path.write_bytes(pickle.dumps({"datasets": datasets, "selection": selection, "params": params}))
