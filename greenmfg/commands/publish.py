@@ -53,7 +53,7 @@ def _parameters():
 
 def run(args: argparse.Namespace) -> int:
     from greenmfg import build
-    from greenmfg.storage import open_stores
+    from greenmfg.storage import keys, open_stores
 
     stores = open_stores()
     params = _parameters()
@@ -67,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
         return _report_unchanged(unchanged, args)
     datasets = build.derive(build.load_inputs(stores, selection), params)
     prepared = build.prepare(stores, datasets, selection, params)
+    if prepared.is_unchanged:  # the same content as latest, though built from other inputs or code
+        report = stores.published.uri(keys.snapshot_report(prepared.snapshot_id))
+        return _report_unchanged({"snapshot_id": prepared.snapshot_id, "report": report}, args)
     summary = {
         "dry_run": args.dry_run,
         **prepared.to_dict(),
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         "is_new": False,
         "report": None,
     }
-    if not args.dry_run and prepared.verdict not in ("blocked", "unchanged"):
+    if not args.dry_run and prepared.verdict != "blocked":
         from greenmfg.publish import commit_snapshot
         from greenmfg.report import publish_report
 
@@ -84,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
     else:
-        _print_summary(summary, prepared, stores.published.uri())
+        _print_summary(summary, stores.published.uri())
     return EXIT_BLOCKED if prepared.verdict == "blocked" else 0
 
 
@@ -95,8 +98,8 @@ def _report_unchanged(unchanged: dict, args: argparse.Namespace) -> int:
                     "is_new": False, "report": unchanged["report"]})  # fmt: skip
     else:
         print(
-            f"nothing new: the latest snapshot {unchanged['snapshot_id']} was built from these very filings, "
-            f"parameters and code; its report: {unchanged['report']}"
+            f"nothing new: the latest snapshot {unchanged['snapshot_id']} already holds what the staged "
+            f"filings give; its report: {unchanged['report']}"
         )
     return 0
 
@@ -114,7 +117,7 @@ def change_rows(diff: dict) -> tuple[list[list[object]], int]:
     return rows, same
 
 
-def _print_summary(summary: dict, prepared, location: str) -> None:
+def _print_summary(summary: dict, location: str) -> None:
     diff = summary["diff"]
     parent = (
         f"the current snapshot {diff['parent_snapshot_id']} (commit {diff['parent_sequence']})"
