@@ -44,19 +44,13 @@ diff gate; 2 nothing staged or another error.""",
     parser.set_defaults(handler=run)
 
 
-def _parameters():
-    """The indicator parameters every publication uses (those of the publish-indicators flow)."""
-    from greenmfg.indicators import IndicatorParameters
-
-    return IndicatorParameters()
-
-
 def run(args: argparse.Namespace) -> int:
     from greenmfg import build
+    from greenmfg.policy import load_policy
     from greenmfg.storage import keys, open_stores
 
     stores = open_stores()
-    params = _parameters()
+    params = load_policy()  # from the settings, as the publish-indicators flow reads it
     selection = build.select_filings(stores)
     if not selection.chosen:
         raise GreenmfgError(

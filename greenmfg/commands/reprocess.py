@@ -88,11 +88,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_in_process(parameters: dict, args: argparse.Namespace) -> int:
     from flows.reprocess import reprocess as reprocess_flow
-    from tasks.runners import make_task_runner
 
     with core_progress_on_stderr():
-        runner = make_task_runner(args.task_runner, address=args.dask_address)
-        result = reprocess_flow.with_options(task_runner=runner)(**parameters)
+        result = reprocess_flow(**parameters, task_runner=args.task_runner, dask_address=args.dask_address)
     published = result["published"]
     status = "new snapshot" if published["is_new"] else "nothing new published (identical content)"
     print(f"snapshot {published['snapshot_id']}: {status}")
