@@ -12,13 +12,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from greenmfg.commands import add_command, add_filing_type_option
+from greenmfg.commands import EXIT_REFUSED, FAILED_STATUSES, add_command, add_filing_type_option
 from greenmfg.commands._output import print_json, print_table, stderr_progress
 from greenmfg.landing import ALLOWED_EXTENSIONS, landing_prefixes, period_folder
 
-# Outcomes that leave a file (or one of its tables) unused; any of them makes the command exit 3.
-FAILED = frozenset({"rejected", "partly_rejected", "unreadable", "refused"})
-EXIT_FAILED = 3
 COLUMNS = ("file", "type", "periods", "accepted", "quarantined", "status", "reason")
 NUMBERS = frozenset({"accepted", "quarantined"})
 
@@ -91,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         _warn_skipped(collected.skipped, sys.stderr)
     else:
         _print_outcomes(outcomes, collected.skipped, stores.landing.uri())
-    return EXIT_FAILED if any(effective_status(o) in FAILED for o in outcomes) else 0
+    return EXIT_REFUSED if any(effective_status(o) in FAILED_STATUSES for o in outcomes) else 0
 
 
 def outcome(path: Path, landing_key: str, result) -> dict:
@@ -155,7 +152,7 @@ def _print_outcomes(outcomes: list[dict], skipped: list[Path], landing_uri: str)
     if not any(row[-1] for row in rows):  # no reason to give: no reason column
         rows, columns = [row[:-1] for row in rows], COLUMNS[:-1]
     print_table(columns, rows, right=NUMBERS, title=f"ingested into {landing_uri}")
-    failed = [o for o in outcomes if effective_status(o) in FAILED]
+    failed = [o for o in outcomes if effective_status(o) in FAILED_STATUSES]
     quarantined = sum(p["rows_quarantined"] for o in outcomes for p in o["parts"])
     print(
         f"{len(outcomes)} file(s): {len(outcomes) - len(failed)} accepted, {len(failed)} not "

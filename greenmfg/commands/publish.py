@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 
-from greenmfg.commands import add_command
+from greenmfg.commands import EXIT_REFUSED, add_command
 from greenmfg.commands._output import print_json, print_table
 from greenmfg.errors import GreenmfgError
 
-EXIT_BLOCKED = 3
 CHANGE_COLUMNS = ("dataset", "period", "rows before", "rows after", "change")
 
 
@@ -82,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         print_json(summary)
     else:
         _print_summary(summary, stores.published.uri())
-    return EXIT_BLOCKED if prepared.verdict == "blocked" else 0
+    return EXIT_REFUSED if prepared.verdict == "blocked" else 0
 
 
 def _report_unchanged(unchanged: dict, args: argparse.Namespace) -> int:

@@ -9,12 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from greenmfg.commands import add_command, add_task_runner_options
+from greenmfg.commands import EXIT_ERROR, EXIT_REFUSED, FAILED_STATUSES, add_command, add_task_runner_options
 from greenmfg.commands._output import core_progress_on_stderr, print_table
 
 STATE_DIR = Path(".greenmfg")
-FAILED = frozenset({"rejected", "partly_rejected", "unreadable", "refused"})
-EXIT_FAILED = 3
 INGESTED_COLUMNS = (
     "landing_key",
     "status",
@@ -111,13 +109,13 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         print("nothing new landed since the last run")
-    failed = [row for row in rows if row["status"] in FAILED]
+    failed = [row for row in rows if row["status"] in FAILED_STATUSES]
     for row in failed:
         print(f"{row['landing_key']}: {row['status']}: {row['message']}")
     published = result["published"]
     if published is None:
         print("nothing staged, so nothing published: ingest files the pipeline accepts first")
-        return EXIT_FAILED if failed else 2
+        return EXIT_REFUSED if failed else EXIT_ERROR
     print(headline.render(published, result["figures"], published_area, args.year))
     print(f"report: {published['report']}")
-    return EXIT_FAILED if failed else 0
+    return EXIT_REFUSED if failed else 0
