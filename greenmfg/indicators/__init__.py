@@ -8,15 +8,9 @@ import pandas as pd
 
 from greenmfg.indicators import coverage, energy, finance, incentives, list_counts
 from greenmfg.indicators.model import DatasetDefinition
-from greenmfg.policy import Policy, load_policy
+from greenmfg.policy import Policy
 
 __all__ = ["DATASETS", "DatasetDefinition", "derive", "derive_all"]
-
-
-def IndicatorParameters() -> Policy:  # the name greenmfg/commands/publish.py still calls
-    """Transitional: the policy in force, from the settings. Callers should call
-    greenmfg.policy.load_policy() themselves; then this name goes."""
-    return load_policy()
 
 DATASETS: dict[str, DatasetDefinition] = {
     d.name: d

@@ -1,7 +1,7 @@
 """Transitional: the above-size year rule for code not yet reading greenmfg.policy (remove when none does).
 
-Every policy parameter is declared in greenmfg/policy.py. greenmfg/parsing/implied.py still imports this
-name; it should apply `load_policy().above_size_revenue_thresholds(years)` (the configured policy, vectorised)
+Every policy parameter is declared in greenmfg/policy.py. tests/test_corpus.py still imports this name; it
+should apply `Policy().above_size_revenue_thresholds(years)` (or the configured `load_policy()`, vectorised)
 instead, and then this module goes.
 """
 
