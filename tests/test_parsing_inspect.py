@@ -53,3 +53,18 @@ def test_inspect_errors_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.C
     assert main(["inspect", str(source)]) == 2
     err = capsys.readouterr().err.strip()
     assert "empty.csv" in err and "empty" in err and "\n" not in err
+
+
+def test_inspect_shows_what_was_implied_and_the_line_to_add_for_an_unknown_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    source = tmp_path / "stats.csv"
+    source.write_text(
+        "湖州市2020年规上企业\n年份,统一社会信用代码,企业名称,区县,行业代码,营业收入(万元),工业总产值(万元),人员合计数\n"
+        "2020,91110000600037341L,甲,吴兴区,1311,10,20,5\n",
+        encoding="utf-8",
+    )
+    assert main(["inspect", str(source)]) == 0
+    printed = capsys.readouterr().out
+    assert "is_above_size = True: title says 规上" in printed
+    assert "add 'enterprise_stats,employees,人员合计数' to headers.csv" in printed

@@ -97,10 +97,20 @@ def test_a_header_containing_a_spelling_is_not_taken_for_it() -> None:
     text = "年份,统一社会信用代码,企业名称,区县,行业代码,营业收入(万元),工业总产值当年价格(千元),"
     text += "天然气用气总量(立方米)\n"
     text += f"2020,{uscc(3)},甲,吴兴区,1311,10,2000,30000\n"
+    # 天然气用气总量 contains 天然气 but is not that spelling: never read as 天然气 in 万立方米 (30,000 × too
+    # large); it reads like the natural gas column, though, so the file is refused with the line to add
+    with pytest.raises(FilingError) as exc:
+        parse_one(text.encode(), "统计.csv")
+    assert "header '天然气用气总量(立方米)' is not known, and reads like natural_gas_10k_m3" in str(exc.value)
+    assert "add 'enterprise_stats,natural_gas_10k_m3,天然气用气总量' to headers.csv" in str(exc.value)
+
+
+def test_an_unknown_header_unlike_any_unfilled_column_is_ignored_and_kept_in_provenance() -> None:
+    text = "年份,统一社会信用代码,企业名称,区县,行业代码,营业收入(万元),工业总产值当年价格(千元),注册地址\n"
+    text += f"2020,{uscc(3)},甲,吴兴区,1311,10,2000,湖州市某路1号\n"
     filing = parse_one(text.encode(), "统计.csv")
     assert filing.rows["gross_output_10k_yuan"].iloc[0] == pytest.approx(200.0)
-    assert "天然气用气总量(立方米)" in filing.unmapped_headers  # not 天然气 in 万立方米: 30,000 × too large
-    assert pd.isna(filing.rows["natural_gas_10k_m3"].iloc[0])
+    assert filing.unmapped_headers == ["注册地址"]
 
 
 def test_a_merged_title_with_header_words_is_no_parent_header() -> None:
@@ -159,7 +169,8 @@ def test_contradicting_unused_or_unknown_units_above_the_table_refuse(title_line
 def test_a_header_and_unit_row_that_disagree_refuse() -> None:
     text = "年度,申请编号,统一社会信用代码,企业名称,区县,申请金额(万元)\n"
     text += f",,,,,千元\n2020,A1,{uscc(6)},甲,吴兴,5\n"
-    with pytest.raises(FilingError, match="units stated for loan_amount_10k_yuan disagree"):
+    disagree = r"units stated for loan_amount_10k_yuan \(申请金额\(万元\)\) disagree"
+    with pytest.raises(FilingError, match=disagree):
         parse_one(text.encode(), "贷款.csv")
 
 

@@ -13,7 +13,8 @@ import pyarrow.parquet as pq
 from greenmfg.commands import add_command, add_filing_type_option
 from greenmfg.contracts import get_contract
 from greenmfg.errors import FilingError
-from greenmfg.parsing import ParsedFiling, parse
+from greenmfg.parsing import ParsedFiling, parse, vocabulary
+from greenmfg.parsing.headers import suggestions
 
 SAMPLE_ROWS = 5
 
@@ -65,10 +66,22 @@ def describe(filing: ParsedFiling) -> str:
         *(f"  {raw} → {canonical}" for raw, canonical in filing.column_mapping.items()),
     ]
     if filing.unmapped_headers:
-        lines.append(f"unmapped:      {', '.join(filing.unmapped_headers)}")
+        lines.append(f"unmapped:      {', '.join(filing.unmapped_headers)} (ignored; kept in the raw file)")
+        lines += [
+            f"  if {header} is {column}, add '{filing_type},{column},{header}' to headers.csv in the "
+            "configuration folder (GREENMFG_CONFIG_DIR)"
+            for filing_type, column, header in suggestions(filing.match, vocabulary())
+        ]
     if filing.unit_conversions:
         lines.append("units:")
-        lines += [f"  {col}: {unit} × {factor:g}" for col, (unit, factor) in filing.unit_conversions.items()]
+        for column, (unit, factor) in filing.unit_conversions.items():
+            stated = f"{unit} × {factor:g}" if factor is not None else "no unit stated (cells carry theirs)"
+            lines.append(f"  {column}: {stated}")
+    if filing.inferences:
+        lines.append("implied:")
+        for inference in filing.inferences:
+            value = inference["value"] if inference["rule"] is None else f"per row ({inference['rule']})"
+            lines.append(f"  {inference['column']} = {value}: {inference['evidence']}")
     reasons = Counter(reason for _, reason in filing.dropped_rows)
     lines.append(
         f"rows:          {len(filing.rows) + len(filing.dropped_rows)} read, {len(filing.rows)} kept, "

@@ -10,6 +10,9 @@ _LIST_TITLES = (
     ("green_supply_chain", ("绿色供应链",)),
     ("green_design_product", ("绿色设计产品",)),
 )
+# Words of a header that may record a removal under a name the vocabulary does not know yet (状态: 有效/撤销):
+# while such a header is unread, no removal cannot be implied.
+_STATUS_WORDS = ("状态", "撤销", "移出", "调整", "备注", "情况", "有效")
 _TIER_TITLES = (("national", ("国家级",)), ("provincial", ("省级",)), ("municipal", ("市级",)))
 
 CONTRACT = Contract(
@@ -50,8 +53,9 @@ CONTRACT = Contract(
                "its first day).", month_day="first"),
         Column("valid_to_date", "date", "Last day in force (expiry or revocation); empty while open (a month "
                "alone stands for its last day).", nullable=True, month_day="last"),
-        Column("is_revoked", "bool", "Removed from the list (动态调整出) rather than expired; a register "
-               "without "
-               "such a column records no removal (implied false).", implied=(Implied(False),)),
+        Column("is_revoked", "bool", "Removed from the list (动态调整出) rather than expired; a status "
+               "column reads 有效 as no and 撤销 as yes; a register without such a column records no removal "
+               "(implied false), unless it carries an unknown header that may say so (状态, 备注…).",
+               implied=(Implied(False, unless_headers=_STATUS_WORDS),), normaliser="revocation"),
     ),
 )

@@ -36,7 +36,9 @@ class Implied:
 
     An instance applies when every condition it names holds: a title row, the sheet name or the file name
     contains one of `title_words`; every column of `columns` is filed; at least one of `any_columns` is filed;
-    and the raw header of each column in `header_words` contains one of its words. It then gives `value` to
+    and the raw header of each column in `header_words` contains one of its words; and no header the file
+    carries without a column contains one of `unless_headers` (a column that may say otherwise, under a name
+    not known yet, stops the implication). It then gives `value` to
     every row, or, with `rule`, a value per row computed by that rule of greenmfg.parsing.implied from
     `columns`. A column's implications are tried in order, grouped in levels of the same kind (title, columns,
     rule): the first level whose applicable implications agree on one value decides; disagreement passes to
@@ -49,6 +51,7 @@ class Implied:
     any_columns: tuple[str, ...] = ()
     header_words: tuple[tuple[str, tuple[str, ...]], ...] = ()
     rule: str | None = None
+    unless_headers: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -67,6 +70,8 @@ class Implied:
             parts.append(f"one of {'/'.join(self.any_columns)} filed")
         for column, words in self.header_words:
             parts.append(f"{column} headed with {'/'.join(words)}")
+        if self.unless_headers:
+            parts.append(f"no unknown header mentions {'/'.join(self.unless_headers)}")
         then = f"rule {self.rule}" if self.rule else repr(self.value)
         return f"{' and '.join(parts) or 'always'} → {then}"
 

@@ -323,7 +323,7 @@ def _unit_factors(
         if len(header) > 1 or (header and row and row not in header):
             raise FilingError(
                 where,
-                f"the units stated for {column_name} disagree",
+                f"the units stated for {column_name} ({match.raw[position]}) disagree",
                 found=[*sorted(header), *([f"{row} (unit row)"] if row else [])],
                 expected="one unit per column",
             )

@@ -19,6 +19,7 @@ from greenmfg.parsing.vocabulary import HeaderParts, Vocabulary, decompose, norm
 MIN_HEADER_CELLS = 2  # a row with fewer non-empty cells is a title, never a header (or a header's parent)
 CLOSEST_HEADERS = 3
 MIN_LIKENESS = 0.4  # below this a header is not offered as a near miss
+RESEMBLES = 0.6  # from this an unknown header may be a spelling of an unfilled column: the file is refused
 
 
 @dataclass(frozen=True)
@@ -68,19 +69,24 @@ class HeaderMatch:
 
 
 def _name_candidates(cell: HeaderCell, vocab: Vocabulary) -> list[HeaderParts]:
-    """The names a cell may read as: its own, or parent and child together unless the parent only groups."""
+    """The names a cell may read as, in order: parent and child together; the child alone when the parent
+    only groups its children (a declared group, or any parent without a word that changes meaning such as
+    上年 or 计划 — two children then claiming one column refuse the file as duplicates)."""
     child = decompose(cell.child, vocab.notes) if cell.child else None
     parent = decompose(cell.parent, vocab.notes) if cell.parent else None
     if child is None:
         return [parent] if parent else []
     if parent is None or parent.name == child.name:
         return [child]
-    units = child.units or parent.units
+    alone = HeaderParts(child.name, child.units or parent.units, child.notes)
     if not parent.name or parent.name in vocab.groups:
-        return [HeaderParts(child.name, units, child.notes)]
-    return [
-        HeaderParts(parent.name + child.name, (*child.units, *parent.units), (*parent.notes, *child.notes))
-    ]
+        return [alone]
+    together = HeaderParts(
+        parent.name + child.name, (*child.units, *parent.units), (*parent.notes, *child.notes)
+    )
+    if any(word in parent.name for word in vocab.qualifiers):
+        return [together]
+    return [together, alone]
 
 
 def match_cell(cell: HeaderCell, filing_type: str, vocab: Vocabulary) -> CellMatch | None:
@@ -240,7 +246,33 @@ def detect(
         )
     if not complete[best]:
         raise missing_columns_error(matches[best], context, vocab)
+    check_unknown_headers(matches[best], context, vocab)
     return matches[best]
+
+
+def check_unknown_headers(match: HeaderMatch, context: implied.Context, vocab: Vocabulary) -> None:
+    """Refuse a header nothing maps that reads like a column the file leaves unfilled (获评称号 beside the
+    spelling 获得称号): staged empty, its values would be lost without a word. A deployment settles it with a
+    line in its headers.csv (it is that column) or its header_words.csv (ignore: it is not)."""
+    filled = [
+        n for n, c in vocab.spellings.get(match.filing_type, {}).items() if c in match.columns and len(n) > 1
+    ]
+    for raw in match.unmapped.values():
+        name = decompose(raw, vocab.notes).name
+        if decompose(raw.split("/")[-1], vocab.notes).name in vocab.ignored:
+            continue
+        if any(spelling in name for spelling in filled):
+            continue  # another basis or period of a column the file fills (工业总产值可比价格): not this one
+        one = HeaderMatch(match.filing_type, mapping=match.mapping, unmapped={0: raw})
+        for filing_type, column, header in suggestions(one, vocab, RESEMBLES):
+            raise FilingError(
+                context.where,
+                f"header {raw!r} is not known, and reads like {column}, which the file does not fill",
+                found=raw,
+                expected=f"a spelling of {column} ({'|'.join(vocab.written[filing_type][column])}); if it is "
+                f"that column, add '{filing_type},{column},{header}' to headers.csv in the configuration "
+                f"folder (GREENMFG_CONFIG_DIR); if not, add 'ignore,{header}' to its header_words.csv",
+            )
 
 
 def missing_columns_error(match: HeaderMatch, context: implied.Context, vocab: Vocabulary) -> FilingError:
@@ -286,16 +318,19 @@ def closest_headers(
     ]
 
 
-def suggestions(match: HeaderMatch, vocab: Vocabulary) -> list[tuple[str, str, str]]:
+def suggestions(
+    match: HeaderMatch, vocab: Vocabulary, threshold: float | None = None
+) -> list[tuple[str, str, str]]:
     """(filing type, column, raw header) lines a deployment could add to its headers.csv: each unmatched
     header with the unfilled column whose spellings it resembles most, when it resembles one at all."""
+    threshold = MIN_LIKENESS if threshold is None else threshold
     contract = get_contract(match.filing_type)
     open_columns = [c.name for c in contract.filed_columns if c.name not in match.columns]
     lines = []
     for raw in match.unmapped.values():
         scored = [(_likeness(raw, c, match.filing_type, vocab), c) for c in open_columns]
         ratio, column = max(scored, default=(0.0, ""))
-        if ratio >= MIN_LIKENESS:
+        if ratio >= threshold:
             lines.append((match.filing_type, column, decompose(raw.split("/")[-1], vocab.notes).name))
     return lines
 

@@ -85,6 +85,9 @@ def _title_evidence(implication: Implied, context: Context) -> str | None:
 
 def _columns_evidence(implication: Implied, match: HeaderMatch) -> str | None:
     present = match.columns
+    unknown = [raw for raw in match.unmapped.values() if any(w in raw for w in implication.unless_headers)]
+    if unknown:
+        return None
     if not set(implication.columns) <= present:
         return None
     if implication.any_columns and not set(implication.any_columns) & present:

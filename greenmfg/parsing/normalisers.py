@@ -39,7 +39,26 @@ def industry_class(text: str) -> str | None:
     return token
 
 
-NORMALISERS: dict[str, Callable[[str], str | None]] = {"stars": stars, "industry_class": industry_class}
+# A register's status column (状态): the words for an accreditation still in force and for one removed.
+_IN_FORCE = frozenset({"有效", "正常", "在册", "保留", "有效期内", "在有效期内"})
+_REMOVED = frozenset({"撤销", "已撤销", "被撤销", "取消", "已取消", "移出", "已移出", "动态调整出", "摘牌"})
+
+
+def revocation(text: str) -> str | None:
+    """有效 → 否 (not removed), 撤销 / 动态调整出 → 是; yes/no answers as written."""
+    token = unicodedata.normalize("NFKC", text).strip()
+    if token in _IN_FORCE:
+        return "否"
+    if token in _REMOVED:
+        return "是"
+    return token
+
+
+NORMALISERS: dict[str, Callable[[str], str | None]] = {
+    "stars": stars,
+    "industry_class": industry_class,
+    "revocation": revocation,
+}
 
 
 def normalise_cells(name: str, array: pa.ChunkedArray) -> pa.Array:

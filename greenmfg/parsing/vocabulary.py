@@ -29,6 +29,8 @@ HEADER_WORDS_CSV = HEADERS_CSV.with_name("header_words.csv")
 DISTRICT_ALIASES_CSV = codes.CODES_DIR / "district_aliases.csv"
 # File names a deployment's configuration folder may hold, each extending its built-in namesake.
 CONFIG_FILES = ("headers.csv", "header_words.csv", "district_aliases.csv")
+# Kinds of header word: a group parent, a bracketed note, a meaning-changing qualifier, a header to ignore.
+WORD_KINDS = ("group", "note", "qualifier", "ignore")
 
 _BRACKETS = str.maketrans(
     {"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "[": "(", "]": ")"}
@@ -93,6 +95,8 @@ class Vocabulary:
     written: dict[str, dict[str, tuple[str, ...]]]  # filing type → column → spellings as written
     groups: frozenset[str]  # parent headers that only group their children (能源消费量)
     notes: frozenset[str]  # bracketed words that carry no meaning (盖章)
+    qualifiers: frozenset[str]  # words that make a parent header change its children's meaning (上年, 计划)
+    ignored: frozenset[str]  # headers known to carry nothing a contract reads (联系人)
     district_aliases: dict[str, str]  # name or alias → district code
     sources: tuple[str, ...]  # files read, for provenance
 
@@ -138,17 +142,19 @@ def _load(extra: tuple[tuple[str, float], ...]) -> Vocabulary:
     def files(name: str, builtin: Path) -> list[Path]:
         return [builtin, *([extra_paths[name]] if name in extra_paths else [])]
 
-    notes: set[str] = set()
-    group_words: list[str] = []
+    words: dict[str, list[str]] = {}
     for path in files("header_words.csv", HEADER_WORDS_CSV):
         for row in _read_csv(path, ("kind", "word")):
-            if row["kind"] not in ("group", "note"):
+            if row["kind"] not in WORD_KINDS:
                 raise SettingsError(
                     f"{path}: unknown kind {row['kind']!r} of header word {row['word']!r}; "
-                    "expected group or note"
+                    f"expected one of {list(WORD_KINDS)}"
                 )
-            (notes.add(normalise(row["word"])) if row["kind"] == "note" else group_words.append(row["word"]))
-    groups = frozenset(decompose(word, frozenset(notes)).name for word in group_words)
+            words.setdefault(row["kind"], []).append(row["word"])
+    notes = frozenset(normalise(word) for word in words.get("note", []))
+    groups = frozenset(decompose(word, notes).name for word in words.get("group", []))
+    qualifiers = frozenset(normalise(word) for word in words.get("qualifier", []))
+    ignored = frozenset(decompose(word, notes).name for word in words.get("ignore", []))
 
     spellings: dict[str, dict[str, str]] = {}
     written: dict[str, dict[str, list[str]]] = {}
@@ -163,7 +169,7 @@ def _load(extra: tuple[tuple[str, float], ...]) -> Vocabulary:
                 )
             index = spellings.setdefault(filing_type, {})
             index.setdefault(normalise(column), column)
-            index.setdefault(decompose(raw, frozenset(notes)).name, column)
+            index.setdefault(decompose(raw, notes).name, column)
             written.setdefault(filing_type, {}).setdefault(column, []).append(raw)
 
     aliases = dict(codes.district_aliases())
@@ -180,7 +186,9 @@ def _load(extra: tuple[tuple[str, float], ...]) -> Vocabulary:
         spellings=spellings,
         written={ft: {c: tuple(v) for c, v in cols.items()} for ft, cols in written.items()},
         groups=groups,
-        notes=frozenset(notes),
+        notes=notes,
+        qualifiers=qualifiers,
+        ignored=ignored,
         district_aliases=aliases,
         sources=tuple(
             str(p) for p in (HEADERS_CSV, HEADER_WORDS_CSV, DISTRICT_ALIASES_CSV, *extra_paths.values())
