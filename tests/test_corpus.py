@@ -39,7 +39,7 @@ from corpus.answer_keys import (
 
 from greenmfg import uscc
 from greenmfg.contracts import get_contract
-from greenmfg.indicators.policy import above_size_revenue_10k_yuan
+from greenmfg.policy import Policy
 
 CLI_TIMEOUT_SECONDS = 240
 WORKERS = 2
@@ -251,7 +251,7 @@ def test_answer_key_is_consistent_with_the_contract(case: Case) -> None:
         bad_on_purpose = case.key.get("bad_check_codes", [])
         assert code is None or uscc.is_valid(code) or code in bad_on_purpose, f"row {source_row}: {code}"
         if "is_above_size" in row:
-            threshold = above_size_revenue_10k_yuan(row["year"])
+            threshold = Policy().above_size_revenue_thresholds([row["year"]])[0]
             assert row["is_above_size"] == (row["revenue_10k_yuan"] >= threshold), f"row {source_row}"
     assert not set(case.rows) & set(case.quarantined)
 
