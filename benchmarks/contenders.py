@@ -117,7 +117,7 @@ def energy_intensity(rows: pd.DataFrame) -> pd.DataFrame:
 
     factors = tce_per_canonical_unit(Policy(), YEAR)
     counted = rows[rows["is_above_size"].fillna(False) & rows["value_added_10k_yuan"].notna()]
-    quantities = counted[ENERGY_COLUMNS].astype("float64").fillna(0.0).to_numpy()
+    quantities = counted[list(ENERGY_COLUMNS)].astype("float64").fillna(0.0).to_numpy()
     energy = quantities @ np.array([factors[c] for c in ENERGY_COLUMNS])
     sums = (
         counted.assign(energy_tce=energy, enterprises=1)
