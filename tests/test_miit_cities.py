@@ -14,17 +14,12 @@ from greenmfg import codes
 from greenmfg.indicators import IndicatorParameters, derive
 from greenmfg.indicators.list_counts import MIIT_LIST_TYPES
 from greenmfg.indicators.miit_cities import ALL, batch_in_force
+from greenmfg.miit_landing import miit_landing_files
 from greenmfg.parsing import parse_one
 
 DATA = Path(
     os.environ.get("GREENMFG_MIIT_DATA", Path(__file__).resolve().parents[2] / "shared/data/miit-green-lists")
 )
-CSV_FILES = {
-    "miit_green_factories": "绿色工厂名单.csv",
-    "miit_green_parks": "绿色工业园区名单.csv",
-    "miit_green_supply_chain": "绿色供应链管理示范企业名单.csv",
-    "miit_green_design_products": "绿色设计产品名单.csv",
-}
 HUZHOU_GOLDEN = Path(__file__).parent / "fixtures" / "huzhou_miit_placements.csv"
 # DOMAIN.md: placed by name, batches 1–5 hold for Huzhou 4 parks, 6 factories, 1 supply-chain enterprise and
 # 10 design products.
