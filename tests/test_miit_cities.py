@@ -39,9 +39,8 @@ def _text(value: object) -> str:
 def inputs() -> dict[str, pd.DataFrame]:
     if not DATA.is_dir():
         pytest.fail(f"real MIIT lists not found in {DATA} (set GREENMFG_MIIT_DATA)", pytrace=False)
-    return {
-        ft: parse_one((DATA / name).read_bytes(), name, filing_type=ft).rows for ft, name in CSV_FILES.items()
-    }
+    lists = [(key.split("/")[0], path) for key, path in miit_landing_files(DATA) if path.suffix == ".csv"]
+    return {ft: parse_one(path.read_bytes(), path.name, filing_type=ft).rows for ft, path in lists}
 
 
 @pytest.fixture(scope="module")
