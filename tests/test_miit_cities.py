@@ -10,12 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from greenmfg import codes
+from greenmfg import codes, headline
 from greenmfg.indicators import IndicatorParameters, derive
 from greenmfg.indicators.list_counts import MIIT_LIST_TYPES
 from greenmfg.indicators.miit_cities import ALL, batch_in_force
 from greenmfg.miit_landing import miit_landing_files
 from greenmfg.parsing import parse_one
+from greenmfg.report import cities
 
 DATA = Path(
     os.environ.get("GREENMFG_MIIT_DATA", Path(__file__).resolve().parents[2] / "shared/data/miit-green-lists")
@@ -141,3 +142,29 @@ def test_every_entry_is_placed_or_says_why(places, counts):
         national.set_index(["list_type", "batch"])["entities"].sort_index().tolist()
         == listed.sort_index().tolist()
     )
+
+
+def test_headline_states_the_rank_with_its_caveat(counts):
+    rank = headline.city_rank(counts, 2020, codes.HOME_PROVINCE)
+    row = counts[
+        (counts["batch"] == 5) & (counts["list_type"] == ALL) & (counts["region_code"] == codes.CITY_CODE)
+    ]
+    assert (rank["batch"], rank["rank"], rank["entities"]) == (5, row["rank_among_cities"].iloc[0], 21)
+    lines = headline._rank_lines(rank, 2020)
+    assert f"{rank['rank']} of {rank['cities_ranked']}" in lines[0] and "2020-12-31 (batches 1–5)" in lines[0]
+    assert "lower bound" in lines[1] and f"{rank['unplaced_share_pct']:.0f} %" in lines[1]
+    assert headline.city_rank(counts, 2016, codes.HOME_PROVINCE) == {}  # no batch was published by then
+
+
+def test_report_ranks_the_top_cities_with_huzhou_and_their_provinces_unplaced_shares(counts):
+    frames = {"miit_city_counts": counts}
+    ranking = cities.city_ranking(frames, 2020)
+    others, home = ranking.series
+    values = [o if o is not None else h for o, h in zip(others.values, home.values, strict=True)]
+    assert len(values) == cities.TOP_CITIES + 1  # Huzhou (18th) follows the top 15
+    assert values[:-1] == sorted(values[:-1], reverse=True) and home.highlight
+    assert [v for v in home.values if v is not None] == [21.0]
+    shares = cities.unplaced_by_province(frames, 2020)
+    provinces = [c.zh for c in shares.categories]
+    assert codes.HOME_PROVINCE in provinces and len(provinces) == len(set(provinces))
+    assert all(c.zh.split("（")[1].rstrip("）") in provinces for c in ranking.categories)

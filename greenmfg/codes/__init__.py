@@ -12,6 +12,8 @@ from pathlib import Path
 CODES_DIR = Path(__file__).parent
 
 CITY_CODE = "330500"
+HOME_PROVINCE = "浙江"
+"""The province of the city, as the MIIT lists write it (greenmfg/codes/regions.csv)."""
 
 
 @cache
