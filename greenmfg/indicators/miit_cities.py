@@ -73,13 +73,15 @@ def entries(inputs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     for column in PRODUCT_COLUMNS:
         if column not in listed:
             listed[column] = None
-    sources = join_sources(listed, ["list_type", "batch", "entity_id"])
-    first = listed.sort_values(["list_type", "batch", "entity_id"], kind="mergesort").drop_duplicates(
-        ["list_type", "batch", "entity_id"]
-    )
-    return first.drop(columns="source_sha256").merge(
-        sources, on=["list_type", "batch", "entity_id"], how="left"
-    )
+    keys = ["list_type", "batch", "entity_id"]
+    distinct = listed.loc[:, [*keys, "source_sha256"]].drop_duplicates()
+    several = distinct.duplicated(keys, keep=False)  # a line filed in two filings (rare): join their SHAs
+    sources = pd.concat([
+        distinct[~several].rename(columns={"source_sha256": SOURCE_SHA256S.name}),
+        join_sources(distinct[several], keys),
+    ]).astype({SOURCE_SHA256S.name: "string"})  # fmt: skip
+    first = listed.sort_values(keys, kind="mergesort").drop_duplicates(keys)
+    return first.drop(columns="source_sha256").merge(sources, on=keys, how="left")
 
 
 def placed_entries(inputs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -126,20 +128,16 @@ def _memberships(placed: pd.DataFrame) -> pd.DataFrame:
     ).assign(is_unplaced=lambda f: f["city_code"].isna() & (f["region_level"] != "city"))
 
 
-def _counts_at(members: pd.DataFrame, batch: int) -> pd.DataFrame:
-    """Per region and list type: entities listed in `batch`, and those listed in it or before (first listing
-    decides), with the unplaced among them."""
-    keys = ["region_code", "region_level", "list_type"]
-    first = members.sort_values("batch", kind="mergesort").drop_duplicates([*keys, "entity_id"])
+def _counts_at(members: pd.DataFrame, first: pd.DataFrame, batch: int) -> pd.DataFrame:
+    """Per group (region and list type): entities listed in `batch`, and those listed in it or before
+    (`first`: each entity at its first listing), with the unplaced among them."""
     parts = {
         "entities": members[members["batch"] == batch],
         "cumulative_entities": first[first["batch"] <= batch],
     }
-    counted = [frame.groupby(keys)["entity_id"].nunique().rename(name) for name, frame in parts.items()]
-    counted += [
-        frame[frame["is_unplaced"]].groupby(keys)["entity_id"].nunique().rename(f"unplaced_{name}")
-        for name, frame in parts.items()
-    ]
+    counted = [frame.groupby("group")["entity"].nunique().rename(name) for name, frame in parts.items()]
+    counted += [frame[frame["is_unplaced"]].groupby("group")["entity"].nunique().rename(f"unplaced_{name}")
+                for name, frame in parts.items()]  # fmt: skip
     return pd.concat(counted, axis=1).reset_index().assign(batch=batch)
 
 
@@ -194,9 +192,14 @@ def derive_city_counts(
     placed = placed_entries(inputs)
     if not len(placed):
         return CITY_COUNTS.empty_frame()
-    members = _memberships(placed)
+    members = _memberships(placed.assign(entity=pd.factorize(placed["entity_id"])[0]))
+    keys = ["region_code", "region_level", "list_type"]
+    members = members.assign(group=members.groupby(keys, sort=False).ngroup())  # integers group fast
+    first = members.sort_values("batch", kind="mergesort").drop_duplicates(["group", "entity"])
     batches = sorted(int(b) for b in placed["batch"].unique())
-    counts = pd.concat([_counts_at(members, batch) for batch in batches], ignore_index=True)
+    counts = pd.concat([_counts_at(members, first, batch) for batch in batches], ignore_index=True)
+    groups = members.drop_duplicates("group").loc[:, ["group", *keys]]
+    counts = counts.merge(groups, on="group").drop(columns="group")
     regions = counts.loc[:, ["region_code", "region_level"]].drop_duplicates()
     types = pd.DataFrame({"list_type": list(MIIT_LIST_TYPES.values())})
     grid = regions.merge(types, how="cross").merge(pd.DataFrame({"batch": batches}), how="cross")
