@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from greenmfg.codes import CITY_CODE
-from greenmfg.publish import read_dataframe
+from greenmfg.codes import CITY_CODE, HOME_PROVINCE
+from greenmfg.indicators.miit_cities import batch_in_force
+from greenmfg.publish import read_dataframe, read_manifest
 from greenmfg.storage import ObjectStore
 
 ALL = "ALL"
+NATIONAL = "全国"
+CITY_COUNTS = "miit_city_counts"
 NATIONAL_LABELS = {
     "green_park": "national green parks",
     "green_factory": "national green factories",
@@ -22,6 +25,26 @@ def _city_row(published: ObjectStore, snapshot_id: str, dataset: str, year: int,
     filters = [("year", "=", year), ("region_code", "=", CITY_CODE), *((k, "=", v) for k, v in match.items())]
     frame = read_dataframe(published, dataset, snapshot_id=snapshot_id, filters=filters)
     return frame.iloc[0].to_dict() if len(frame) else {}
+
+
+def city_rank(counts: pd.DataFrame, year: int, province: str, city: str = CITY_CODE) -> dict:
+    """The city's rank among prefecture-level cities on the MIIT lists in force at the year's end, with the
+    unplaced shares that make it a lower bound (miit_city_counts rows; empty when the lists are absent)."""
+    batch = batch_in_force(counts, f"{year}-12-31") if len(counts) else None
+    if batch is None:
+        return {}
+    rows = counts[(counts["batch"] == batch) & (counts["list_type"] == ALL)].set_index("region_code")
+    if city not in rows.index:
+        return {}
+    here = rows.loc[city]
+    return {
+        "batch": batch,
+        "rank": None if pd.isna(here["rank_among_cities"]) else int(here["rank_among_cities"]),
+        "cities_ranked": int(here["cities_ranked"]),
+        "entities": int(here["cumulative_entities"]),
+        "unplaced_share_pct": float(rows.loc[NATIONAL, "unplaced_share_pct"]),
+        "province_unplaced_share_pct": float(rows.loc[province, "unplaced_share_pct"]),
+    }
 
 
 def headline_figures(published: ObjectStore, snapshot_id: str, year: int) -> dict:
@@ -42,7 +65,12 @@ def headline_figures(published: ObjectStore, snapshot_id: str, year: int) -> dic
         ).get("entities")
         for list_type in NATIONAL_LIST_TYPES
     }
+    has_counts = CITY_COUNTS in read_manifest(published, snapshot_id).get(
+        "datasets", {}
+    )  # older snapshots lack it
+    counts = read_dataframe(published, CITY_COUNTS, snapshot_id=snapshot_id) if has_counts else pd.DataFrame()
     return {
+        "city_rank": city_rank(counts, year, HOME_PROVINCE),
         "green_plants": coverage.get("green_plants"),
         "above_size_enterprises": coverage.get("above_size_enterprises"),
         "coverage_pct": coverage.get("coverage_pct"),
@@ -66,6 +94,7 @@ def render(published_result: dict, figures: dict, location: str, year: int) -> s
     shown = _figure_lines({**figures, **{f"national_{k}": v for k, v in figures["national"].items()}})
     if shown:
         lines += [f"headline figures for {year}, read back from the snapshot:", *shown]
+        lines += _rank_lines(figures.get("city_rank") or {}, year)
     else:
         lines.append(f"no headline figures for {year} in this snapshot: nothing filed for that year")
     return "\n".join(lines)
@@ -73,7 +102,11 @@ def render(published_result: dict, figures: dict, location: str, year: int) -> s
 
 def _figure_lines(f: dict) -> list[str]:
     """One line per figure the snapshot holds; a figure (or its detail) that is missing is left out."""
-    has = {name: value is not None and not pd.isna(value) for name, value in f.items()}
+    has = {
+        name: value is not None and not pd.isna(value)
+        for name, value in f.items()
+        if not isinstance(value, dict)
+    }
     lines = []
     if has["green_plants"]:
         stars = f" (stars ≥ {f['star_threshold']})" if has["star_threshold"] else ""
@@ -107,3 +140,16 @@ def _figure_lines(f: dict) -> list[str]:
             f"  energy per 10,000 yuan of VA     {f['energy_per_10k_yuan_value_added']:.4f} tce{decline}"
         )
     return lines
+
+
+def _rank_lines(rank: dict, year: int) -> list[str]:
+    """Huzhou's rank among cities on the MIIT lists, with the caveat that makes it a lower bound."""
+    if not rank or rank["rank"] is None:
+        return []
+    lists = f"the MIIT lists in force {year}-12-31 (batches 1–{rank['batch']})"
+    shares = f"{rank['unplaced_share_pct']:.0f} % of all entries ({rank['province_unplaced_share_pct']:.0f} %"
+    return [
+        f"  rank among prefecture-level cities  {rank['rank']} of {rank['cities_ranked']} on {lists}, "
+        f"{rank['entities']} entries placed by name",
+        f"    a lower bound: {shares} in {HOME_PROVINCE}) carry no usable place name and count for no city",
+    ]

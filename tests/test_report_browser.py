@@ -85,6 +85,7 @@ def test_reference_report_renders_offline_with_every_chart_drawn(
     dom = page_contents(run.stdout)
     assert len(dom.charts) >= 10 and dom.charts == page_contents(html).charts
     assert all(count > 0 for count in dom.charts.values()), dom.charts
+    assert {"city_ranking", "unplaced_by_province"} <= set(dom.charts)  # Huzhou among the cities
     assert 'class="empty"' not in run.stdout
     assert "default-src 'none'" in run.stdout
     assert not [u for u in dom.urls if re.match(r"(?i)^\s*(https?:)?//", u)]

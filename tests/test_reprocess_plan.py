@@ -51,6 +51,8 @@ def test_range_selects_the_filings_in_force_and_all_datasets(selection) -> None:
         "incentives",
         "green_finance",
         "energy_intensity",
+        "miit_entry_places",
+        "miit_city_counts",
     ]
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 CODES_DIR = Path(__file__).parent
 
 CITY_CODE = "330500"
-# The province the city lies in, as regions.csv normalises it: district names may be written under it.
-CITY_PROVINCE = "浙江"
+# The province the city lies in, as regions.csv normalises it (the MIIT lists write it so): district names
+# may be written under it, and the city's MIIT entries are placed within it.
+HOME_PROVINCE = "浙江"
 
 
 @cache
@@ -66,7 +67,7 @@ def province_spellings() -> tuple[str, ...]:
     return tuple(
         row["spelling"]
         for row in rows("regions")
-        if row["region"] == CITY_PROVINCE and row["kind"] == "province"
+        if row["region"] == HOME_PROVINCE and row["kind"] == "province"
     )
 
 

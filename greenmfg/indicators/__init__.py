@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from greenmfg.indicators import coverage, energy, finance, incentives, list_counts
+from greenmfg.indicators import coverage, energy, finance, incentives, list_counts, miit_cities
 from greenmfg.indicators.model import DatasetDefinition
 from greenmfg.policy import Policy
 
@@ -20,6 +20,8 @@ DATASETS: dict[str, DatasetDefinition] = {
         incentives.DEFINITION,
         finance.DEFINITION,
         energy.DEFINITION,
+        miit_cities.ENTRY_PLACES,
+        miit_cities.CITY_COUNTS,
     )
 }
 

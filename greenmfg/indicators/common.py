@@ -46,6 +46,12 @@ def input_frame(inputs: Mapping[str, pd.DataFrame], filing_type: str, columns: I
     return frame.loc[:, wanted]  # a new frame; copy-on-write (pandas 3) keeps the input unchanged
 
 
+def entity_id(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """One string per distinct listed entity (enterprise, park, or enterprise + product + model)."""
+    parts = [frame[c].astype("string").fillna("") for c in columns]
+    return parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
+
+
 def only_years(frame: pd.DataFrame, years: Iterable[int] | None, column: str = "year") -> pd.DataFrame:
     if years is None:
         return frame

@@ -17,6 +17,7 @@ from greenmfg.indicators.common import (
     SOURCE_SEPARATOR,
     SOURCE_SHA256S,
     YEAR,
+    entity_id,
     finalize,
     in_force_at_year_end,
     input_frame,
@@ -43,12 +44,6 @@ REGISTER_KEY = ["year", "region_code", "region_level", "list_type", "tier"]
 REGION = ["region_code", "region_level"]
 
 
-def _entity_id(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """One string per distinct listed entity (enterprise, park, or enterprise + product + model)."""
-    parts = [frame[c].astype("string").fillna("") for c in columns]
-    return parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
-
-
 def _city_grid(years: pd.Series) -> pd.DataFrame:
     """Every year × region (city and districts) × list type × tier, so absent combinations count 0."""
     regions = pd.DataFrame({"region_code": [CITY_CODE, *codes.district_codes()]})
@@ -63,7 +58,7 @@ def register_counts(register: pd.DataFrame) -> pd.DataFrame:
     """Distinct entities in force at each year's end, by district and city, list type and tier."""
     live = register[in_force_at_year_end(register)]
     identity = live["credit_code"].astype("string").fillna(live["entity_name"].astype("string"))
-    live = live.assign(entity_id=_entity_id(live.assign(identity=identity),
+    live = live.assign(entity_id=entity_id(live.assign(identity=identity),
                                             ["identity", "product_name", "product_model"]))
     counted = with_region_levels(live).groupby(REGISTER_KEY, sort=False)["entity_id"].nunique()
     grid = _city_grid(register["year"])
@@ -133,7 +128,7 @@ def miit_counts(inputs: Mapping[str, pd.DataFrame]) -> list[pd.DataFrame]:
                             ("batch", *identity, "province", "huzhou_district_code", "source_sha256"))
         frame = frame[frame["batch"].notna()]
         if len(frame):
-            frames.append(miit_list_counts(frame.assign(entity_id=_entity_id(frame, identity)), list_type))
+            frames.append(miit_list_counts(frame.assign(entity_id=entity_id(frame, identity)), list_type))
     return frames
 
 

@@ -16,12 +16,10 @@ import pandas as pd
 from greenmfg import codes
 from greenmfg.contracts import MIIT_FILING_TYPES, get_contract, header_variants
 from greenmfg.errors import FilingError, MissingColumnsError, UnknownFilingTypeError
+from greenmfg.places import place_frame
 
 # The sixth and seventh batches were announced as "2021年度" / "2022年度" (DOMAIN.md, official table).
 YEAR_LABEL_BATCHES: dict[str, int] = {"2021": 6, "2022": 7}
-
-HUZHOU_PROVINCE_REGION = "浙江"
-"""Only rows whose normalised region is the province itself are placed (宁波 is a city of its own)."""
 
 STANDARD_PREFIX = "适用评价标准"
 HIGHLIGHTS_PREFIX = "绿色设计亮点"
@@ -277,20 +275,10 @@ def _region_in_name(name: str) -> str | None:
     return None
 
 
-@cache
-def _huzhou_places() -> tuple[tuple[str, str], ...]:
-    """(place, district code), districts and towns before the city, longer names first."""
-    rows = codes.rows("huzhou_places")
-    ranked = sorted(rows, key=lambda r: (r["district_code"] == codes.CITY_CODE, -len(r["place"]), r["place"]))
-    return tuple((r["place"], r["district_code"]) for r in ranked)
-
-
 def place_in_huzhou(names: pd.Series, regions: pd.Series) -> pd.Series:
-    """Huzhou district code of rows in 浙江 whose name holds a Huzhou place name (DOMAIN.md), else None."""
-    code = pd.Series(None, index=names.index, dtype=object)
-    candidates = regions.eq(HUZHOU_PROVINCE_REGION) & names.notna()
-    text = names.where(candidates, "").astype(str)
-    for place, district in _huzhou_places():
-        hit = code.isna() & text.str.contains(place, regex=False)
-        code[hit] = district
-    return code.astype(object).where(code.notna(), None)
+    """Huzhou district code of the rows the national placement (greenmfg.places) puts in Huzhou: the
+    county when the name resolves it, else the city code 330500; None for rows placed elsewhere or not."""
+    provinces = regions.map(region_table().drop_duplicates("region").set_index("region")["province"])
+    placed = place_frame(names, provinces, regions).set_axis(names.index)
+    county_or_city = placed["county_code"].where(placed["county_code"].notna(), placed["city_code"])
+    return county_or_city.where(placed["city_code"].eq(codes.CITY_CODE), None).astype(object)

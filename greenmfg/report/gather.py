@@ -10,14 +10,13 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from greenmfg.codes import CITY_CODE, district_codes
-from greenmfg.report import labels
+from greenmfg.codes import CITY_CODE, HOME_PROVINCE, district_codes
+from greenmfg.report import cities, labels
 from greenmfg.report.model import Chart, Label, Section, Series, Tile
 
 ALL = labels.ALL
 LIST_TYPES = ("green_factory", "green_park", "green_supply_chain", "green_design_product")
 INCENTIVE_KINDS = ("model_award", "equipment_subsidy")
-HOME_PROVINCE = "浙江"
 NATIONAL = "全国"
 TOP_PROVINCES = 12
 TOP_DIVISIONS = 12
@@ -408,7 +407,14 @@ def indicator_sections(
         ),
         Section(
             Label("湖州与浙江在全国名单中", "Huzhou and Zhejiang on the national lists"),
-            (national_batches(frames), top_provinces(frames), province_rank(frames), huzhou_placed(frames)),
+            (
+                national_batches(frames),
+                top_provinces(frames),
+                province_rank(frames),
+                huzhou_placed(frames),
+                cities.city_ranking(frames, year),
+                cities.unplaced_by_province(frames, year),
+            ),
         ),
         Section(
             Label("能耗强度", "Energy intensity"),
