@@ -102,6 +102,7 @@ class Column:
     normaliser: str | None = None
     month_day: Literal["first", "last"] | None = None
     unit_equivalents: tuple[tuple[str, float], ...] = ()
+    marks_are_values: bool = False
 
     @property
     def arrow_type(self) -> pa.DataType:

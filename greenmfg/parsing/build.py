@@ -404,7 +404,8 @@ def _convert(
                 array, mapping, division_prefix=True, place_prefixes=(*prefixes, *codes.province_spellings())
             )
         return values.to_code(array, mapping)
-    return values.to_string(array, code_like=column.pattern is not None)
+    code_like = column.pattern is not None
+    return values.to_string(array, code_like=code_like, marks_are_values=column.marks_are_values)
 
 
 def _type_columns(

@@ -241,16 +241,20 @@ def to_date(
     return map_unique(flat, lambda text: parse_date(text, month_day), pa.date32())
 
 
-def to_string(array: pa.ChunkedArray, *, code_like: bool = False) -> Converted:
-    """Trimmed text; empty and the empty marks (— / - 无 …) → null. Code-like columns (credit, division,
-    industry codes) are also NFKC'd, stripped of inner spaces and upper-cased, since full-width or spaced
-    codes are the same code."""
+def to_string(
+    array: pa.ChunkedArray, *, code_like: bool = False, marks_are_values: bool = False
+) -> Converted:
+    """Trimmed text; empty and the empty marks (— / - 无 …) → null, unless the column uses them as values.
+    Code-like columns (credit, division, industry codes) are also NFKC'd, stripped of inner spaces and
+    upper-cased, since full-width or spaced codes are the same code."""
     text = pc.utf8_trim_whitespace(_flat(array))
     if code_like:
         if pc.all(pc.ascii_is_alnum(text)).as_py() is False:
             text = pc.replace_substring_regex(pc.utf8_normalize(text, "NFKC"), r"\s+", "")
         text = pc.utf8_upper(text)
-    empty = pc.or_(pc.equal(pc.utf8_length(text), 0), _is_na_token(text))
+    empty = pc.equal(pc.utf8_length(text), 0)
+    if not marks_are_values:
+        empty = pc.or_(empty, _is_na_token(text))
     text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
     return text, np.zeros(len(array), dtype=bool)
 
