@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from prefect import flow
+from prefect.states import State
 
+from greenmfg.errors import SnapshotError
 from greenmfg.indicators import IndicatorParameters
 from greenmfg.summaries import publication_markdown
+from tasks.alerts import blocked_publish
 from tasks.artifacts import report_publication
 from tasks.publication_slot import publication_slot
 from tasks.publishing import derive, load_inputs, publish, publish_report, select_filings, unchanged_snapshot
 
 
 @flow(name="publish-indicators", log_prints=False)
-def publish_indicators(star_threshold: int = IndicatorParameters.star_threshold) -> dict:
+def publish_indicators(star_threshold: int = IndicatorParameters.star_threshold) -> dict | State:
+    """A publish the diff gate blocks ends Failed with the gate's reasons, and is announced."""
     params = IndicatorParameters(star_threshold=star_threshold)
     with publication_slot():
         selection = select_filings()
@@ -21,7 +25,10 @@ def publish_indicators(star_threshold: int = IndicatorParameters.star_threshold)
             return unchanged
         inputs = load_inputs(selection)
         datasets = derive(inputs, params)
-        result = publish(datasets, selection, params)
+        try:
+            result = publish(datasets, selection, params)
+        except SnapshotError as error:
+            return blocked_publish(error)
     report_url = publish_report(result.snapshot_id)
     report_publication(publication_markdown(result, datasets, report_url))
     return result.to_dict() | {"report": report_url}

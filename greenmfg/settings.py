@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # boto3 reads itself. Never defaulted to an empty string.
     s3_access_key_id: SecretStr | None = None
     s3_secret_access_key: SecretStr | None = None
+    # Or the name of a Prefect Secret block holding both (tasks/credentials.py reads it in flow runs).
+    s3_credentials_block: str | None = None
+
+    # The filing calendar (expected filings and due dates); None: greenmfg/codes/filing_calendar.toml.
+    calendar_file: Path | None = None
 
     # Parameters of the indicators (documented in the data dictionary).
     star_threshold: int = Field(3, ge=1, le=5, description="Lowest star level counted as a green plant.")

@@ -7,7 +7,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from greenmfg import build
-from greenmfg.storage import open_stores
+from tasks.credentials import open_stores
 from tasks.retry import RETRY_OPTIONS
 
 

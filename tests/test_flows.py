@@ -18,7 +18,14 @@ from greenmfg.settings import get_settings
 from greenmfg.storage import open_stores
 from tasks.runners import make_task_runner
 
-FLOW_MODULES = ("flows.ingest_filing", "flows.sweep_landing", "flows.publish_indicators", "flows.reprocess")
+FLOW_MODULES = (
+    "flows.ingest_filing",
+    "flows.sweep_landing",
+    "flows.publish_indicators",
+    "flows.reprocess",
+    "flows.check_filing_calendar",
+    "flows.prune_snapshots",
+)
 BACKFILL_TYPES = ("green_loans", "incentives")
 
 
