@@ -60,6 +60,7 @@ def build_report(stores: Stores, snapshot_id: str) -> str:
         manifest,
         _records(stores.staging, manifest),
         staging_href_base(stores.published, stores.staging, snapshot_id),
+        data_docs=stores.published.exists(keys.snapshot_data_docs_index(snapshot_id)),
     )
     return render_html(model)
 
