@@ -354,3 +354,21 @@ def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
         text=True,
         timeout=120,
     )
+
+
+def test_the_report_shows_expected_vs_received_before_the_quality_panel() -> None:
+    from greenmfg.indicators import DATASETS
+    from greenmfg.report import build_model, render_html
+
+    rows = [
+        filing_calendar.CalendarRow("green_loans", 2019, "2020-03-31", "received", "2020-02-01", "a.csv"),
+        filing_calendar.CalendarRow("green_loans", 2020, "2021-03-31", "late", days_late=30),
+    ]
+    frames = {name: definition.empty_frame() for name, definition in DATASETS.items()}
+    model = build_model(frames, {"snapshot_id": "s1"}, calendar=(rows, "2021-04-30"))
+
+    section = model.sections[-2]
+    assert section.title.en == "Filing calendar" and "expects 2 filings; 1 are late" in section.intro.en
+    ((_, table),) = section.tables
+    assert [row[3] for row in table.rows] == ["已收到 received", "逾期未收到 late"]
+    assert "逾期未收到 late" in render_html(model)

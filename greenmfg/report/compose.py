@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from greenmfg.filing_calendar import CalendarRow
 from greenmfg.report import gather, quality
+from greenmfg.report.calendar import calendar_section
 from greenmfg.report.model import Label, Link, Report, Table
 from greenmfg.storage import keys
 
@@ -64,12 +66,14 @@ def build_model(
     records: Mapping[str, dict] | None = None,
     staging_base: str | None = None,
     data_docs: bool = False,
+    calendar: tuple[Sequence[CalendarRow], str] | None = None,
 ) -> Report:
     """The report of a snapshot: tiles of the latest year, chart sections, quality panel, footer."""
     year, previous = gather.latest_years(frames)
     snapshot_id = str(manifest.get("snapshot_id", ""))
     sections = (
         *gather.indicator_sections(frames, year, previous),
+        *([calendar_section(*calendar)] if calendar is not None else []),
         quality.quality_section(manifest, records or {}, staging_base),
     )
     footer = (
