@@ -85,9 +85,10 @@ async def ensure_notification_block() -> str | None:
         return None
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
-    block = CustomWebhookNotificationBlock(
+    block = CustomWebhookNotificationBlock(  # the URL as a secret value: a chat hook's URL is its token
         name="greenmfg",
-        url=url,
+        url="{{webhook_url}}",
+        secrets={"webhook_url": url},
         json_data={"subject": "{{subject}}", "body": "{{body}}", "source": "{{name}}"},
     )
     await block.save(DEFAULT_BLOCK.split("/")[1], overwrite=True)
