@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from greenmfg.commands.stack import ROLES
 from greenmfg.errors import GreenmfgError
 from greenmfg.publish import commits
 from greenmfg.publish.commits import CommitEntry
@@ -82,7 +83,6 @@ STOP_ORDER: tuple[tuple[str, ...], ...] = (
 )
 # Components listening on a port of their own, chosen once per state directory (SeaweedFS keeps its own).
 PORT_NAMES: tuple[str, ...] = ("prefect-server", "bridge", *(f"task-worker:{r}" for r in TASK_WORKER_ROLES))
-ROLES: tuple[str, ...] = ("ingester", "publisher", "consumer", "operator")
 _STOP_SECONDS = 10.0
 _WORKER_SECOND_SIGNAL_SECONDS = 1.0  # a process worker ends on the second SIGINT
 _WORKER_READY_SECONDS = 90.0

@@ -8,7 +8,8 @@ import os
 import shlex
 from pathlib import Path
 
-ROLES = ("ingester", "publisher", "consumer", "operator")  # infra/stack.py: role_env
+# Whose settings `stack env` prints (infra/stack.py: role_env); declared here so the parser needs no infra.
+ROLES = ("ingester", "publisher", "consumer", "operator")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
