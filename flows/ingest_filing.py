@@ -8,7 +8,9 @@ from __future__ import annotations
 from prefect import flow
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
+from prefect.states import State
 
+from tasks.alerts import announce_filings, ingest_outcome
 from tasks.artifacts import report_ingestion
 from tasks.deferred import TASK_WORKER_WAIT_SECONDS, publish_on_task_worker, run_on_task_worker
 from tasks.ingestion import ingest_landed_object
@@ -26,9 +28,13 @@ def ingest_filing(
     publish_after: bool = False,
     on_task_workers: bool = False,
     task_worker_wait_seconds: float = TASK_WORKER_WAIT_SECONDS,
-) -> dict:
+) -> dict | State:
     """With `on_task_workers` (the event path) the ingest and the publication run in the warm ingester and
-    publisher task workers, each with its own identity, instead of in this process."""
+    publisher task workers, each with its own identity, instead of in this process.
+
+    A rejected or held filing ends the run Failed with the reason (its bytes stay archived) and is announced
+    (tasks/alerts.py).
+    """
     if on_task_workers:
         result = run_on_task_worker(
             ingest_landed_object, landing_key, build_docs=build_docs, wait_seconds=task_worker_wait_seconds
@@ -36,9 +42,10 @@ def ingest_filing(
     else:
         result = ingest_landed_object(landing_key, build_docs=build_docs)
     report_ingestion([result])
+    announce_filings([result])
     if publish_after and result["status"] in STATUSES_WITH_NEW_ROWS:
         request_publication(on_task_workers, task_worker_wait_seconds, requested_by=landing_key)
-    return result
+    return ingest_outcome(result)
 
 
 def request_publication(

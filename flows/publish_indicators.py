@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from prefect import flow
+from prefect.states import State
 
+from greenmfg.errors import SnapshotError
 from greenmfg.summaries import publication_markdown
+from tasks.alerts import blocked_publish
 from tasks.artifacts import report_publication
 from tasks.publication_slot import publication_slot
 from tasks.publishing import (
@@ -19,8 +22,9 @@ from tasks.publishing import (
 
 
 @flow(name="publish-indicators", log_prints=False)
-def publish_indicators() -> dict:
-    """The policy (thresholds, caps, factors) comes from the settings of the process that publishes."""
+def publish_indicators() -> dict | State:
+    """The policy (thresholds, caps, factors) comes from the settings of the process that publishes; a publish
+    the diff gate blocks ends Failed with the gate's reasons, and is announced."""
     policy = read_policy()
     with publication_slot():
         selection = select_filings()
@@ -29,7 +33,10 @@ def publish_indicators() -> dict:
             return unchanged
         inputs = load_inputs(selection)
         datasets = derive(inputs, policy)
-        result = publish(datasets, selection, policy)
+        try:
+            result = publish(datasets, selection, policy)
+        except SnapshotError as error:
+            return blocked_publish(error)
     report_url = publish_report(result.snapshot_id)
     report_publication(publication_markdown(result, datasets, report_url))
     return result.to_dict() | {"report": report_url}

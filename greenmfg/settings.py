@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # boto3 reads itself. Never defaulted to an empty string.
     s3_access_key_id: SecretStr | None = None
     s3_secret_access_key: SecretStr | None = None
+    # Or the name of a Prefect Secret block holding both (tasks/credentials.py reads it in flow runs).
+    s3_credentials_block: str | None = None
+
+    # The filing calendar (expected filings and due dates); None: greenmfg/codes/filing_calendar.toml.
+    calendar_file: Path | None = None
 
     # The policy and validation configuration file (TOML: expectations/README.md), and the environment's
     # override of one policy parameter; the parameters themselves are declared in greenmfg/policy.py.

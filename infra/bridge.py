@@ -29,8 +29,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -39,13 +37,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from greenmfg import alerts
 from greenmfg.errors import RejectedLandingKeyError
 from greenmfg.landing import is_ignorable, parse_landing_key
-from infra.ports import LOOPBACK
+from infra.ports import LOOPBACK, answers
 from infra.processes import terminate
 
 LANDED_EVENT = "greenmfg.filing.landed"
-REJECTED_EVENT = "greenmfg.filing.rejected"
+REJECTED_EVENT = alerts.REJECTED_EVENT
 RESOURCE_PREFIX = "greenmfg.landing."
 KEY_LABEL = "greenmfg.landing.key"
 FILING_TYPE_LABEL = "greenmfg.filing.type"
@@ -328,20 +327,12 @@ def start_bridge(
         )
     bridge = BridgeProcess(f"http://{LOOPBACK}:{port}{WEBHOOK_PATH}", log_path, process)
     deadline = time.monotonic() + timeout
-    while not _answers(f"http://{LOOPBACK}:{port}{HEALTH_PATH}"):
+    while not answers(f"http://{LOOPBACK}:{port}{HEALTH_PATH}"):
         if not bridge.is_running() or time.monotonic() > deadline:
             bridge.stop()
             raise BridgeError(f"the bridge did not start on port {port}; see {log_path}")
         time.sleep(0.1)
     return bridge
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def main(argv: list[str] | None = None) -> int:

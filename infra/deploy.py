@@ -1,12 +1,15 @@
 """Apply infra/prefect.yaml to a Prefect server: create the work pools it names, then `prefect deploy --all`.
 
-Run as `python -m infra.deploy` with PREFECT_API_URL (and PREFECT_API_AUTH_STRING) of the target server;
-`greenmfg stack up` does so. The YAML stays the declaration; this only adds what it cannot say: the pools,
-and the global concurrency limit that lets one publication run at a time (tasks/publication_slot.py).
+Run as `python -m infra.deploy [--seaweedfs-state DIR]` with PREFECT_API_URL (and PREFECT_API_AUTH_STRING)
+of the target server; `greenmfg stack up` does so. The YAML stays the declaration; this only adds what it
+cannot say: the pools, the global concurrency limit that lets one publication run at a time
+(tasks/publication_slot.py), a Secret block per role with the S3 keys of a SeaweedFS state directory
+(tasks/credentials.py), and the notification block and automations (infra/automations.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import subprocess
 import sys
@@ -65,9 +68,40 @@ def deploy_all(prefect_file: Path = PREFECT_FILE, timeout: float = 300.0) -> str
     return output
 
 
-def main() -> int:
+def save_credential_blocks(seaweedfs_state: Path) -> list[str]:
+    """One Secret block per role of the SeaweedFS recorded in `seaweedfs_state` (never the admin's)."""
+    from infra import seaweedfs
+    from tasks.credentials import credentials_block_name, save_credentials_block
+
+    weed = seaweedfs.load(seaweedfs_state)
+    if weed is None:
+        raise DeployError(f"no SeaweedFS was ever started in {seaweedfs_state}")
+    roles = list(seaweedfs.ROLE_GRANTS)
+    for role in roles:
+        keys = weed.credentials[role]
+        save_credentials_block(role, keys.access_key_id, keys.secret_access_key)
+    return [credentials_block_name(role) for role in roles]
+
+
+async def ensure_notifications() -> list[str]:
+    from infra.automations import ensure_automations, ensure_notification_block
+
+    block = await ensure_notification_block()
+    return [] if block is None else await ensure_automations(block)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.deploy", description=__doc__.splitlines()[0])
+    parser.add_argument("--seaweedfs-state", type=Path, help="write a Secret block per role from its keys")
+    args = parser.parse_args(argv)
     asyncio.run(ensure_pools())
     asyncio.run(ensure_publication_limit())
+    if args.seaweedfs_state is not None:
+        print("credential blocks:", ", ".join(save_credential_blocks(args.seaweedfs_state)))
+    automations = asyncio.run(ensure_notifications())
+    print(
+        "automations:", ", ".join(automations) if automations else "none (no notification block configured)"
+    )
     try:
         print(deploy_all())
     except DeployError as exc:

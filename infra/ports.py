@@ -1,4 +1,4 @@
-"""Free loopback TCP ports for local services, so parallel runs never collide on fixed numbers.
+"""Free loopback TCP ports for local services, so parallel runs never collide on fixed numbers; health probes.
 
 Ports are drawn below the kernel's ephemeral range: a port from inside it can be taken, between choosing and
 binding, by any outgoing connection on the machine (the services' own ones included, as they start up).
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 import socket
+import urllib.error
+import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -69,3 +71,12 @@ def _ephemeral_start() -> int:
     except (OSError, ValueError, IndexError):
         low = 32768  # Linux's default
     return max(low, _LOWEST + 1000)
+
+
+def answers(url: str, timeout: float = 2.0) -> bool:
+    """Whether a local service answers 200 on `url` (its health or status URL) right now."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False

@@ -6,12 +6,10 @@ import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from infra.ports import LOOPBACK, free_ports
+from infra.ports import LOOPBACK, answers, free_ports
 from infra.processes import terminate
 
 HEALTH_TIMEOUT_SECONDS = 120.0  # ~8 s alone on a fresh database; 70 s seen on a loaded 2-core box
@@ -89,7 +87,7 @@ def start_prefect_server(
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             command,
-            env=_server_env(home, basic_auth),
+            env=_server_env(home, basic_auth, port),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -111,12 +109,23 @@ def _prefect_executable() -> str:
     return str(candidate) if candidate.exists() else "prefect"
 
 
-def _server_env(home: Path, basic_auth: str | None) -> dict[str, str]:
+def _server_env(home: Path, basic_auth: str | None, port: int) -> dict[str, str]:
+    """The server's environment: its own home and database, and its own address for the UI.
+
+    The UI asks `/ui-settings` where the API is; the server answers from PREFECT_SERVER_API_HOST and
+    PREFECT_SERVER_API_PORT (`--port` alone leaves it at the default 4200, and the UI cannot connect).
+    The V1 UI is the default: the V2 UI fetches a configuration from an analytics host at every load
+    (seen in Prefect 3.9.1), and the stack sends nothing off the machine. V2 stays at `/v2`.
+    """
     env = {k: v for k, v in os.environ.items() if k not in _CLIENT_ONLY_VARIABLES}
     env.pop("PREFECT_SERVER_API_AUTH_STRING", None)
     env.update(
         PREFECT_HOME=str(home),
         PREFECT_API_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{home / 'prefect.db'}",
+        PREFECT_SERVER_API_HOST=LOOPBACK,
+        PREFECT_SERVER_API_PORT=str(port),
+        PREFECT_SERVER_UI_V2_ENABLED="false",
+        PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT="false",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         DO_NOT_TRACK="1",
     )
@@ -134,17 +143,9 @@ def _wait_healthy(server: PrefectServer, timeout: float) -> None:
                 f"prefect server exited with code {server.process.returncode} while starting; "
                 f"see {server.log_path}"
             )
-        if _answers(health_url):
+        if answers(health_url):
             return
         time.sleep(_POLL_SECONDS)
     raise PrefectServerError(
         f"prefect server at {server.api_url} not healthy after {timeout:.0f} s; see {server.log_path}"
     )
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False

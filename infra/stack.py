@@ -2,14 +2,17 @@
 started and stopped as one, on loopback, with every log, database and data folder under one state directory.
 
 Layout of the state directory (default `<project>/.greenmfg/stack`, or $GREENMFG_STATE_DIR):
-  stack.json               PIDs, URLs, pools and the stack's secrets (0600; secrets are never printed)
+  stack.json               PIDs, ports, URLs, pools and the stack's secrets (0600; printed only by
+                           `greenmfg stack env`). Ports and secrets are chosen by the first `up` and kept,
+                           so exported settings stay valid across restarts.
   seaweedfs/               weed's data, logs, identities and notification.toml (webhook → bridge)
   prefect/                 the server's PREFECT_HOME, SQLite database and log
   prefect-client-home/     PREFECT_HOME of the workers, the bridge and the deploy step
   logs/                    worker-*.log, task-worker-*.log, bridge.log, deploy.log
 
 Role mapping: each work pool has its own worker, whose environment carries one SeaweedFS identity, and the
-flows it runs inherit it (GREENMFG_* from `SeaweedFS.env_for`):
+flows it runs inherit it (GREENMFG_* from `SeaweedFS.env_for`, the keys themselves from the role's Prefect
+Secret block, tasks/credentials.py):
   greenmfg-ingest  → ingester  (landing, raw, staging read-write): ingest-filing, sweep-landing
   greenmfg-publish → publisher (raw read, staging and published read-write): publish-indicators
 The event path's work runs in two warm task workers (infra/task_worker.py), one per role with the same
@@ -18,7 +21,7 @@ snapshots.
 
 `down` signals exactly the PIDs recorded by `up`, each after checking that the process is still the one
 started (same start time), then any process left in the process group `up` created for it (a worker's
-flow runs).
+flow runs). It stops in STOP_ORDER: first what brings work in, last what the others report to.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from greenmfg.commands.stack import ROLES
 from greenmfg.errors import GreenmfgError
 from greenmfg.publish import commits
 from greenmfg.publish.commits import CommitEntry
@@ -46,10 +50,12 @@ from greenmfg.settings import AREAS
 from greenmfg.storage import ObjectStore, Stores
 from greenmfg.storage.s3 import S3Store
 from infra import seaweedfs as seaweedfs_infra
+from infra.automations import NOTIFY_URL_ENV
 from infra.bridge import HEALTH_PATH, WEBHOOK_PATH, start_bridge, write_notification_toml
-from infra.ports import LOOPBACK, free_ports
+from infra.ports import LOOPBACK, answers, free_ports, is_port_free
 from infra.prefect_server import start_prefect_server
 from infra.task_worker import ROLES as TASK_WORKER_ROLES
+from tasks.credentials import CREDENTIAL_VARIABLES, CREDENTIALS_BLOCK_ENV, credentials_block_name
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR_ENV = "GREENMFG_STATE_DIR"
@@ -65,7 +71,20 @@ COMPONENTS: tuple[str, ...] = (
     *(f"task-worker:{role}" for role in TASK_WORKER_ROLES),
     "bridge",
 )
-_STOP_SECONDS = 20.0
+# `down` stops one stage after the other, the components of a stage at once: nothing new comes in (the
+# bridge), nothing new starts (the process workers, then the task workers their runs deferred to), then the
+# server every client has flushed its events to, then the store.
+STOP_ORDER: tuple[tuple[str, ...], ...] = (
+    ("bridge",),
+    tuple(f"worker:{pool}" for pool in POOL_ROLES),
+    tuple(f"task-worker:{role}" for role in TASK_WORKER_ROLES),
+    ("prefect-server",),
+    ("seaweedfs",),
+)
+# Components listening on a port of their own, chosen once per state directory (SeaweedFS keeps its own).
+PORT_NAMES: tuple[str, ...] = ("prefect-server", "bridge", *(f"task-worker:{r}" for r in TASK_WORKER_ROLES))
+_STOP_SECONDS = 10.0
+_WORKER_SECOND_SIGNAL_SECONDS = 1.0  # a process worker ends on the second SIGINT
 _WORKER_READY_SECONDS = 90.0
 _TASK_WORKER_READY_SECONDS = 120.0  # imports and Great Expectations' context come first
 # Caller variables a stack process must not inherit: they would point it at other storage or servers.
@@ -108,10 +127,17 @@ def prefect_env(state: dict) -> dict[str, str]:
     }
 
 
-def up(state_dir: Path | None = None, *, log: Callable[[str], None] = lambda _: None) -> dict:
+def up(
+    state_dir: Path | None = None,
+    *,
+    log: Callable[[str], None] = lambda _: None,
+    notify_url: str | None = None,
+) -> dict:
     """Start every component, apply the deployments, wait until the workers are online; returns the state.
 
-    On any failure the components already started are stopped again, so nothing is left half up.
+    The first `up` of a state directory chooses its ports and secrets; later ones reuse them. `notify_url`
+    is the webhook the automations post to (kept for later starts; see infra/automations.py). On any
+    failure the components already started are stopped again, so nothing is left half up.
     """
     state_dir = Path(state_dir or state_dir_from_env()).resolve()
     previous = load_state(state_dir)
@@ -120,34 +146,47 @@ def up(state_dir: Path | None = None, *, log: Callable[[str], None] = lambda _: 
     for sub in ("logs", "prefect-client-home"):
         (state_dir / sub).mkdir(parents=True, exist_ok=True)
     state_dir.chmod(0o700)
-    bridge_port, *ports = free_ports(1 + len(TASK_WORKER_ROLES))
-    task_worker_ports = dict(zip(TASK_WORKER_ROLES, ports, strict=True))
+    previous = previous or {}
+    ports = stack_ports(previous.get("ports"))
+    kept_secrets = previous.get("secrets") or {}
     state = {
         "state_dir": str(state_dir),
         "project_dir": str(PROJECT_DIR),
+        "ports": ports,
         "secrets": {
-            "prefect_auth": f"greenmfg:{secrets.token_urlsafe(24)}",
-            "bridge_secret": secrets.token_urlsafe(32),
+            "prefect_auth": kept_secrets.get("prefect_auth") or f"greenmfg:{secrets.token_urlsafe(24)}",
+            "bridge_secret": kept_secrets.get("bridge_secret") or secrets.token_urlsafe(32),
         },
-        "urls": {"bridge": f"http://{LOOPBACK}:{bridge_port}{WEBHOOK_PATH}"},
+        "urls": {"bridge": f"http://{LOOPBACK}:{ports['bridge']}{WEBHOOK_PATH}"},
         "components": {},
     }
+    notify_url = notify_url or kept_secrets.get("notify_url")
+    if notify_url:
+        state["secrets"]["notify_url"] = notify_url
     _save(state_dir, state)
     try:
-        _start_all(state_dir, state, bridge_port, task_worker_ports, log)
+        _start_all(state_dir, state, log)
     except BaseException:
         down(state_dir)
         raise
     return state
 
 
-def _start_all(
-    state_dir: Path,
-    state: dict,
-    bridge_port: int,
-    task_worker_ports: dict[str, int],
-    log: Callable[[str], None],
-) -> None:
+def stack_ports(recorded: dict[str, int] | None) -> dict[str, int]:
+    """The recorded port of each component (all must be free again), or new free ones the first time."""
+    if recorded:
+        busy = [f"{name} {port}" for name, port in sorted(recorded.items()) if not is_port_free(port)]
+        if busy:
+            raise StackError(
+                f"ports of this stack are taken by another process: {', '.join(busy)}; free them, or use "
+                "another state directory (GREENMFG_STATE_DIR)"
+            )
+        return dict(recorded)
+    return dict(zip(PORT_NAMES, free_ports(len(PORT_NAMES)), strict=True))
+
+
+def _start_all(state_dir: Path, state: dict, log: Callable[[str], None]) -> None:
+    ports = state["ports"]
     weed_dir = state_dir / "seaweedfs"
     write_notification_toml(
         weed_dir / "notification.toml",
@@ -161,32 +200,42 @@ def _start_all(
     _record(state_dir, state, "seaweedfs", weed.pid, url=weed.endpoint, health=f"{weed.endpoint}/healthz")
 
     log("starting the Prefect server (SQLite)")
-    server = start_prefect_server(state_dir / "prefect", basic_auth=state["secrets"]["prefect_auth"])
+    server = start_prefect_server(
+        state_dir / "prefect", port=ports["prefect-server"], basic_auth=state["secrets"]["prefect_auth"]
+    )
     state["urls"]["prefect_api"] = server.api_url
     state["urls"]["prefect_ui"] = server.ui_url
     _record(
         state_dir, state, "prefect-server", server.pid, url=server.ui_url, health=f"{server.api_url}/health"
     )
 
-    log("applying the deployments of infra/prefect.yaml")
+    log("applying the deployments of infra/prefect.yaml, the credential blocks and the automations")
     client_env = _client_env(state_dir, state)
-    _run_logged([sys.executable, "-m", "infra.deploy"], client_env, state_dir / "logs" / "deploy.log")
+    deploy_env = dict(client_env)
+    if state["secrets"].get("notify_url"):
+        deploy_env[NOTIFY_URL_ENV] = state["secrets"]["notify_url"]
+    _run_logged(
+        [sys.executable, "-m", "infra.deploy", "--seaweedfs-state", str(weed_dir)],
+        deploy_env,
+        state_dir / "logs" / "deploy.log",
+    )
 
     for pool, role in POOL_ROLES.items():
         log(f"starting a worker for {pool} as {role}")
-        pid = _start_worker(state_dir, pool, {**client_env, **weed.env_for(role)})
+        pid = _start_worker(state_dir, pool, {**client_env, **_role_storage_env(weed, role)})
         _record(state_dir, state, f"worker:{pool}", pid, url=pool, worker_name=_worker_name(pool))
 
-    for role, port in task_worker_ports.items():
+    for role in TASK_WORKER_ROLES:
+        port = ports[f"task-worker:{role}"]
         log(f"starting a task worker as {role}")
-        pid = _start_task_worker(state_dir, role, port, {**client_env, **weed.env_for(role)})
+        pid = _start_task_worker(state_dir, role, port, {**client_env, **_role_storage_env(weed, role)})
         status_url = f"http://{LOOPBACK}:{port}/status"
         _record(state_dir, state, f"task-worker:{role}", pid, url=status_url, health=status_url)
 
     log("starting the bridge")
     bridge = start_bridge(
         state_dir,
-        port=bridge_port,
+        port=ports["bridge"],
         landing_bucket=seaweedfs_infra.BUCKETS["landing"],
         secret=state["secrets"]["bridge_secret"],
         prefect_env=prefect_env(state),
@@ -197,7 +246,7 @@ def _start_all(
         "bridge",
         bridge.pid,
         url=bridge.url,
-        health=f"http://{LOOPBACK}:{bridge_port}{HEALTH_PATH}",
+        health=f"http://{LOOPBACK}:{ports['bridge']}{HEALTH_PATH}",
     )
 
     log("waiting for the workers to come online")
@@ -224,18 +273,15 @@ def status(state_dir: Path | None = None) -> list[ComponentStatus]:
 
 
 def down(state_dir: Path | None = None) -> list[str]:
-    """Stop the recorded processes, last started first; returns the names of those that were running."""
+    """Stop the recorded processes stage by stage (STOP_ORDER); returns the names of those that ran."""
     state_dir = Path(state_dir or state_dir_from_env()).resolve()
     state = load_state(state_dir)
     if state is None:
         return []
     stopped = []
-    for name in reversed(COMPONENTS):
-        component = state["components"].get(name)
-        if component is None:
-            continue
-        if _stop_with_children(component, worker=name.startswith("worker:")):
-            stopped.append(name)
+    for stage in STOP_ORDER:
+        recorded = {name: state["components"][name] for name in stage if name in state["components"]}
+        stopped += _stop_together(recorded)
     weed = seaweedfs_infra.load(state_dir / "seaweedfs")
     if weed is not None:
         weed.stop()  # clears weed's own record of its PID and its sockets
@@ -243,6 +289,40 @@ def down(state_dir: Path | None = None) -> list[str]:
         component["stopped"] = True
     _save(state_dir, state)
     return stopped
+
+
+def role_env(state_dir: Path, role: str) -> dict[str, str]:
+    """The settings a person or a tool needs to act as `role` on this stack (secrets included: print them
+    only to the terminal that asked, never to a log).
+
+    ingester, publisher: the S3 settings of the role and the Prefect API (so a publication holds the slot);
+    consumer: the published area only, read-only; operator: the Prefect API, its login and the UI.
+    """
+    if role not in ROLES:
+        raise StackError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    state = load_state(Path(state_dir))
+    weed = seaweedfs_infra.load(Path(state_dir) / "seaweedfs")
+    if state is None or weed is None or "prefect_api" not in state["urls"]:
+        raise StackError(f"no stack was ever started in {state_dir}; run `greenmfg stack up` first")
+    if role == "operator":
+        return {
+            **prefect_env(state),
+            "GREENMFG_PREFECT_UI_URL": state["urls"]["prefect_ui"],
+            STATE_DIR_ENV: str(Path(state_dir).resolve()),
+        }
+    storage = weed.env_for(role)
+    if role == "consumer":
+        unused = {f"GREENMFG_{area.upper()}_URL" for area in AREAS if area != "published"}
+        return {name: value for name, value in storage.items() if name not in unused}
+    return {**storage, **prefect_env(state)}
+
+
+def _role_storage_env(weed: seaweedfs_infra.SeaweedFS, role: str) -> dict[str, str]:
+    """A long-running process's storage settings: where the areas are, and the name of the Secret block
+    holding the role's keys (written by infra/deploy.py), instead of the keys themselves."""
+    env = {name: value for name, value in weed.env_for(role).items() if name not in CREDENTIAL_VARIABLES}
+    env[CREDENTIALS_BLOCK_ENV] = credentials_block_name(role)
+    return env
 
 
 def recorded_pids(state_dir: Path) -> list[int]:
@@ -350,16 +430,9 @@ def _alive(component: dict) -> bool:
     return stat is not None and stat[1] == component.get("start_time")
 
 
-def _stop(component: dict, *, worker: bool) -> None:
-    """SIGTERM (a worker: SIGINT twice, as it ignores the first), then SIGKILL after a grace period."""
-    pid = component["pid"]
-    signals: Iterable[int] = (signal.SIGINT, signal.SIGINT) if worker else (signal.SIGTERM,)
-    for signum in signals:
-        _signal(pid, signum)
-        if _wait_gone(component, _STOP_SECONDS / 2):
-            return
-    _signal(pid, signal.SIGKILL)
-    _wait_gone(component, 5.0)
+def _first_signals(name: str) -> tuple[int, ...]:
+    """A process worker ignores the first SIGTERM and ends on a second SIGINT; the others end on SIGTERM."""
+    return (signal.SIGINT, signal.SIGINT) if name.startswith("worker:") else (signal.SIGTERM,)
 
 
 def _signal(pid: int, signum: int) -> None:
@@ -367,27 +440,42 @@ def _signal(pid: int, signum: int) -> None:
         os.kill(pid, signum)
 
 
-def _wait_gone(component: dict, timeout: float) -> bool:
+def _wait_all_gone(components: Iterable[dict], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(component):
-            return True
-        time.sleep(0.1)
-    return not _alive(component)
+    while any(_alive(c) for c in components):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
-def _stop_with_children(component: dict, *, worker: bool) -> bool:
-    """Stop a component, then whatever it had started and left behind; False if it was not running.
+def _stop_together(components: dict[str, dict]) -> list[str]:
+    """Stop these components at once, then whatever they had started and left behind; returns the names of
+    those that were running. SIGKILL only for one still running after its signals and _STOP_SECONDS.
 
     A worker starts each flow run in a session of its own, so its children are found by parentage (taken
     before the stop), and the rest of the component's own session by process group.
     """
-    running = _alive(component)
-    children = descendants(component["pid"]) if running else []
-    if running:
-        _stop(component, worker=worker)
+    running = {name: c for name, c in components.items() if _alive(c)}
+    children = [child for c in running.values() for child in descendants(c["pid"])]
+    rounds = max((len(_first_signals(name)) for name in running), default=0)
+    for number in range(rounds):
+        for name, component in running.items():
+            signals = _first_signals(name)
+            if number < len(signals) and _alive(component):
+                _signal(component["pid"], signals[number])
+        last = number == rounds - 1
+        if _wait_all_gone(running.values(), _STOP_SECONDS if last else _WORKER_SECOND_SIGNAL_SECONDS):
+            break
+    for component in running.values():
+        if _alive(component):
+            _signal(component["pid"], signal.SIGKILL)
+    _wait_all_gone(running.values(), 5.0)
     leftovers = [(pid, start) for pid, start in children if _start_time(pid) == start]
-    leftovers += [(pid, _start_time(pid)) for pid in group_members(component["pid"]) if pid != os.getpid()]
+    for component in components.values():
+        leftovers += [
+            (pid, _start_time(pid)) for pid in group_members(component["pid"]) if pid != os.getpid()
+        ]
     for signum in (signal.SIGTERM, signal.SIGKILL):
         for pid, start in leftovers:
             if start is not None and _start_time(pid) == start:
@@ -395,7 +483,7 @@ def _stop_with_children(component: dict, *, worker: bool) -> bool:
         deadline = time.monotonic() + 5.0
         while any(_start_time(pid) == start for pid, start in leftovers) and time.monotonic() < deadline:
             time.sleep(0.05)
-    return running
+    return list(running)
 
 
 def _process_table() -> dict[int, tuple[int, int, int]]:
@@ -443,15 +531,7 @@ def _start_time(pid: int) -> int | None:
 def _health(state: dict, component: dict) -> tuple[bool, str]:
     if "worker_name" in component:
         return _worker_online(state, component["url"], component["worker_name"])
-    return (True, "ok") if _get_ok(component["health"]) else (False, "no answer on its health URL")
-
-
-def _get_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
+    return (True, "ok") if answers(component["health"]) else (False, "no answer on its health URL")
 
 
 def api_get(state: dict, path: str, timeout: float = 10.0) -> object:
@@ -517,7 +597,7 @@ def _wait_task_workers_ready(state: dict, timeout: float = _TASK_WORKER_READY_SE
     for name, component in state["components"].items():
         if not name.startswith("task-worker:"):
             continue
-        while not _get_ok(component["health"]):
+        while not answers(component["health"]):
             if not _alive(component) or time.monotonic() > deadline:
                 log_path = Path(state["state_dir"]) / "logs" / f"{name.replace(':', '-')}.log"
                 raise StackError(f"{name} did not come up; see {log_path}")
@@ -554,7 +634,7 @@ def stop_component(state_dir: Path, name: str) -> bool:
     """Stop one recorded component by PID (for example the bridge, to rehearse lost events)."""
     state = load_state(Path(state_dir))
     component = (state or {"components": {}})["components"].get(name)
-    if component is None or not _stop_with_children(component, worker=name.startswith("worker:")):
+    if component is None or not _stop_together({name: component}):
         return False
     component["stopped"] = True
     _save(Path(state_dir), state)

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
 import tempfile
 from pathlib import Path
+
+from infra.ports import answers
 
 ROLES = ("ingester", "publisher")
 # The warm-up's filings: one type landed as CSV and as a workbook, from a small generated city.
@@ -82,8 +86,35 @@ def main(argv: list[str] | None = None) -> int:
     warm_up(args.role)
     # aserve in our own loop: the synchronous serve() with a status port fails in Prefect 3.9 (uvicorn's
     # logging setup flushes Prefect's API log handler from its global loop).
-    asyncio.run(aserve(*served, limit=1, status_server_port=args.status_port))
+    asyncio.run(_serve_until_terminated(aserve(*served, limit=1, status_server_port=args.status_port), args))
+    from prefect.events.worker import EventsWorker
+
+    EventsWorker.drain_all(timeout=5)  # the task runs' last events reach the server before we exit
     return 0
+
+
+async def _serve_until_terminated(serving, args: argparse.Namespace) -> None:
+    """Serve until SIGTERM or SIGINT, then stop at once (`greenmfg stack down` stops the flow runs first).
+
+    The status server (uvicorn) takes over both signals when it starts and only ends itself on them, which
+    left the worker running until it was killed; so once it answers, our handler replaces its.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(serving)
+
+    def stop(*_: object) -> None:
+        loop.call_soon_threadsafe(task.cancel)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
+    if args.status_port is not None:
+        url = f"http://127.0.0.1:{args.status_port}/status"
+        while not task.done() and not await asyncio.to_thread(answers, url):
+            await asyncio.sleep(0.2)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, stop)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from greenmfg.storage import open_stores
+from tasks.credentials import open_stores
 from tasks.retry import RETRY_OPTIONS
 
 

@@ -8,7 +8,7 @@ from prefect.cache_policies import NO_CACHE
 
 from greenmfg import build
 from greenmfg.policy import Policy, load_policy
-from greenmfg.storage import open_stores
+from tasks.credentials import open_stores
 from tasks.retry import RETRY_OPTIONS
 
 
@@ -47,8 +47,11 @@ def publish(datasets: dict[str, pd.DataFrame], selection: build.Selection, polic
 
 @task(name="publish-report", cache_policy=NO_CACHE, **RETRY_OPTIONS)
 def publish_report(snapshot_id: str) -> str:
-    """The snapshot's HTML report, written next to its data; returns its address."""
+    """The snapshot's validation Data Docs and HTML report, written next to its data; returns the report's
+    address."""
     from greenmfg.report import publish_report as write_report
+    from greenmfg.report.data_docs import publish_data_docs
 
     stores = open_stores()
+    publish_data_docs(stores, snapshot_id)
     return stores.published.uri(write_report(stores, snapshot_id))

@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from greenmfg import build, progress, reprocess
 from greenmfg.policy import Policy
-from greenmfg.storage import open_stores
+from tasks.credentials import open_stores
 from tasks.retry import RETRY_OPTIONS
 
 

@@ -30,6 +30,8 @@ FLOW_MODULES = (
     "flows.publish_indicators",
     "flows.reprocess",
     "flows.main_job",
+    "flows.check_filing_calendar",
+    "flows.prune_snapshots",
 )
 BACKFILL_TYPES = ("green_loans", "incentives")
 

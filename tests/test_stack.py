@@ -35,6 +35,8 @@ def test_every_deployment_names_a_flow_that_loads_and_a_pool_the_stack_runs() ->
         "daily": "sweep-landing",
         "publish": "publish-indicators",
         "on-demand": "reprocess",
+        "daily-check": "check-filing-calendar",
+        "weekly": "prune-snapshots",
     }
     assert set(stack.POOL_ROLES) == set(deploy.POOLS)
     assert deploy.POOLS["greenmfg-publish"] == 1  # snapshots are committed one after another

@@ -1,15 +1,20 @@
-"""`greenmfg report`: rebuild the HTML report of the latest (or a given) snapshot, beside the data."""
+"""`greenmfg report`: rebuild the HTML report of the latest (or a given) snapshot, beside the data.
+
+`--open` alone only reads: it opens the report already published (a copy in a temporary folder when it is in
+S3), so a consumer's read-only identity can use it and nothing is written to the working directory.
+"""
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import webbrowser
 from pathlib import Path
 
 from greenmfg.commands import add_command
 from greenmfg.errors import SnapshotError
 from greenmfg.publish import latest
-from greenmfg.storage import open_stores
+from greenmfg.storage import ObjectStore, keys, open_stores
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
                 f"{stores.published.uri()}: no snapshot published yet; run `greenmfg run` first"
             )
         snapshot_id = head.snapshot_id
+    if args.open and args.output is None and stores.published.exists(keys.snapshot_report(snapshot_id)):
+        _open(stores.published, keys.snapshot_report(snapshot_id))
+        return 0
     key = publish_report(stores, snapshot_id)
     print(f"report of snapshot {snapshot_id}: {stores.published.uri(key)}")
     opened = stores.published.uri(key)
@@ -57,3 +65,17 @@ def run(args: argparse.Namespace) -> int:
         else:
             webbrowser.open(Path(opened).resolve().as_uri())
     return 0
+
+
+def _open(published: ObjectStore, key: str) -> None:
+    """Open a published report in a browser: in place when local, else a copy in a new temporary folder."""
+    address = published.uri(key)
+    if address.startswith("s3://"):
+        folder = Path(tempfile.mkdtemp(prefix="greenmfg-report-"))
+        local = folder / "report.html"
+        local.write_bytes(published.read_bytes(key))
+        print(f"report {address} copied to {local}")
+    else:
+        local = Path(address)
+        print(f"report: {local}")
+    webbrowser.open(local.resolve().as_uri())

@@ -47,6 +47,22 @@ def _records(staging_store: ObjectStore, manifest: dict) -> dict[str, dict]:
     return found
 
 
+def calendar_as_of_commit(published: ObjectStore, snapshot_id: str, records: dict[str, dict]):
+    """The filing calendar judged on the date this snapshot was first committed (rows, that date)."""
+    from datetime import date
+
+    from greenmfg import filing_calendar
+    from greenmfg.publish import list_snapshots
+    from greenmfg.settings import get_settings
+
+    committed = [e.committed_at for e in list_snapshots(published) if e.snapshot_id == snapshot_id]
+    if not committed:
+        return None
+    as_of = date.fromisoformat(committed[0][:10])
+    rules = filing_calendar.load_rules(get_settings().calendar_file)
+    return filing_calendar.check(rules, records.values(), as_of), as_of.isoformat()
+
+
 def build_report(stores: Stores, snapshot_id: str) -> str:
     """The HTML report of a committed snapshot."""
     manifest = read_manifest(stores.published, snapshot_id)
@@ -55,11 +71,14 @@ def build_report(stores: Stores, snapshot_id: str) -> str:
         for name in DATASETS
         if name in manifest.get("datasets", {})
     }
+    records = _records(stores.staging, manifest)
     model = build_model(
         frames,
         manifest,
-        _records(stores.staging, manifest),
+        records,
         staging_href_base(stores.published, stores.staging, snapshot_id),
+        data_docs=stores.published.exists(keys.snapshot_data_docs_index(snapshot_id)),
+        calendar=calendar_as_of_commit(stores.published, snapshot_id, records),
     )
     return render_html(model)
 

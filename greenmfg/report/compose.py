@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from greenmfg.filing_calendar import CalendarRow
 from greenmfg.report import gather, quality
+from greenmfg.report.calendar import calendar_section
 from greenmfg.report.model import Label, Link, Report, Table
 from greenmfg.storage import keys
 
@@ -44,14 +46,18 @@ def parameters_table(manifest: dict) -> Table:
     return Table((Label("参数", "Parameter"), Label("取值", "Value")), rows)
 
 
-def dictionary_links(snapshot_id: str) -> tuple[Link, ...]:
-    """The snapshot's own dictionary, beside the report in the same folder."""
+def dictionary_links(snapshot_id: str, data_docs: bool = False) -> tuple[Link, ...]:
+    """The snapshot's own dictionary and, when published, its Data Docs: beside the report, same folder."""
     folder = keys.snapshot_prefix(snapshot_id)
-    return tuple(
+    links = tuple(
         Link(f"data_dictionary.{ext}", key, posixpath.relpath(key, folder))
         for ext in ("md", "json")
         for key in [keys.snapshot_dictionary(snapshot_id, ext)]
     )
+    if data_docs:
+        index = keys.snapshot_data_docs_index(snapshot_id)
+        links += (Link("Data Docs", index, posixpath.relpath(index, folder)),)
+    return links
 
 
 def build_model(
@@ -59,12 +65,15 @@ def build_model(
     manifest: dict,
     records: Mapping[str, dict] | None = None,
     staging_base: str | None = None,
+    data_docs: bool = False,
+    calendar: tuple[Sequence[CalendarRow], str] | None = None,
 ) -> Report:
     """The report of a snapshot: tiles of the latest year, chart sections, quality panel, footer."""
     year, previous = gather.latest_years(frames)
     snapshot_id = str(manifest.get("snapshot_id", ""))
     sections = (
         *gather.indicator_sections(frames, year, previous),
+        *([calendar_section(*calendar)] if calendar is not None else []),
         quality.quality_section(manifest, records or {}, staging_base),
     )
     footer = (
@@ -79,5 +88,5 @@ def build_model(
         tiles=gather.tiles(frames, year, previous),
         sections=sections,
         footer=footer,
-        dictionary_links=dictionary_links(snapshot_id) if snapshot_id else (),
+        dictionary_links=dictionary_links(snapshot_id, data_docs) if snapshot_id else (),
     )

@@ -134,3 +134,13 @@ def snapshot_report(snapshot_id: str) -> str:
 
 def validation_gx_result(filing_type: str, sha256: str) -> str:
     return validation_prefix(filing_type, sha256) + "gx_result.json"
+
+
+# published area: a snapshot's validation Data Docs, built from the GX results of its source filings and
+# readable by the consumer role. Not listed in the manifest, like the report.
+def snapshot_data_docs_prefix(snapshot_id: str) -> str:
+    return snapshot_prefix(snapshot_id) + "data_docs/"
+
+
+def snapshot_data_docs_index(snapshot_id: str) -> str:
+    return snapshot_data_docs_prefix(snapshot_id) + "index.html"

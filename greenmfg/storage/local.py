@@ -32,8 +32,9 @@ class LocalStore(ObjectStore):
     """
 
     def __init__(self, root: str | Path):
+        # The folder is created by the first write, so a reader (`greenmfg read` with only the published
+        # area set) leaves no empty area folders behind in the working directory.
         self.root = Path(root).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
         self.url = str(self.root)
 
     def _path(self, key: str) -> Path:
@@ -98,6 +99,8 @@ class LocalStore(ObjectStore):
     def list(self, prefix: str = "") -> list[ObjectInfo]:
         base = self.root
         found: list[ObjectInfo] = []
+        if not base.is_dir():
+            return found
         for dirpath, _, filenames in os.walk(base):
             for name in filenames:
                 if name.startswith(_TMP_PREFIX) or name.endswith(".lock"):
