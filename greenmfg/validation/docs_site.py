@@ -3,14 +3,16 @@
 Great Expectations renders Data Docs whose pages load bootstrap, jQuery, popper, bootstrap-table and Font
 Awesome from public CDNs (and its logo from a web bucket): on an intranet without internet they show
 unstyled. The site is built from the GX results stored per filing (staging validation/<type>/<sha>/
-gx_result.json), then every page is rewritten to load those assets from the site's own static/vendor/
-folder (copied from greenmfg/validation/docs_assets, where their sources and licences are listed). An
-external script or stylesheet the package does not ship is removed, so no page makes a request off the
+gx_result.json), then every page is rewritten to load bootstrap, jQuery and Font Awesome from the site's own
+static/vendor/ folder, copied from the XStatic packages (PyPI) that ship those libraries' distribution
+files. Every other external script or stylesheet (popper, bootstrap-table, vega) is removed — bootstrap's
+bundle carries popper, and the pages need no more to show styled — so no page makes a request off the
 machine. GX's run time is fixed: the same results give the same bytes.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import posixpath
 import re
@@ -21,23 +23,24 @@ from pathlib import Path
 
 from greenmfg.validation import gx
 
-ASSETS_DIR = Path(__file__).with_name("docs_assets")
 VENDOR = "static/vendor/"
-_TABLE = "https://unpkg.com/bootstrap-table@1.19.1/dist/"
 _CDNJS = "https://cdnjs.cloudflare.com/ajax/libs/"
-# CDN address → the shipped file (relative to ASSETS_DIR), for the versions GX 1.24's templates name.
-SHIPPED: dict[str, str] = {
-    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
-    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": "bootstrap/bootstrap.min.js",
-    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/jquery.min.js",
-    _CDNJS + "popper.js/1.12.9/umd/popper.min.js": "popper/popper.min.js",
-    _CDNJS + "font-awesome/6.6.0/css/all.min.css": "fontawesome/css/all.min.css",
-    _TABLE + "bootstrap-table.min.css": "bootstrap-table/bootstrap-table.min.css",
-    _TABLE + "bootstrap-table.min.js": "bootstrap-table/bootstrap-table.min.js",
-    _TABLE + "extensions/filter-control/bootstrap-table-filter-control.min.js": (
-        "bootstrap-table/bootstrap-table-filter-control.min.js"
+# CDN address → (XStatic package, file in its data folder) shipping that library, for the addresses GX 1.24's
+# templates name. The packages' versions may differ in the last digits (bootstrap 4.5 for 4.3).
+SHIPPED: dict[str, tuple[str, str]] = {
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": (
+        "bootstrap",
+        "css/bootstrap.min.css",
     ),
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": (
+        "bootstrap",
+        "js/bootstrap.bundle.min.js",
+    ),
+    "https://code.jquery.com/jquery-3.7.1.min.js": ("jquery", "jquery.min.js"),
+    _CDNJS + "font-awesome/6.6.0/css/all.min.css": ("font_awesome", "css/all.min.css"),
 }
+# Files a shipped stylesheet loads itself (Font Awesome's fonts), copied beside it.
+COMPANIONS: dict[str, tuple[str, ...]] = {"font_awesome": ("webfonts",)}
 _RUN_TIME = "2000-01-01T00:00:00+00:00"
 # A <link> or <script> element whose address is off the machine; group 2 is the address.
 _EXTERNAL = re.compile(
@@ -90,10 +93,10 @@ def build_site(validations: Mapping[tuple[str, str], dict], out_dir: Path) -> Pa
                 target.write_text(localise(path.read_text(encoding="utf-8"), relative), encoding="utf-8")
             else:
                 shutil.copyfile(path, target)
-    for relative in shipped_files():
+    for source, relative in shipped_files():
         target = out_dir / VENDOR / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ASSETS_DIR / relative, target)
+        shutil.copyfile(source, target)
     return out_dir / "index.html"
 
 
@@ -105,7 +108,7 @@ def localise(html: str, page: str) -> str:
         shipped = SHIPPED.get(match.group(2))
         if shipped is None:
             return ""
-        local = posixpath.relpath(VENDOR + shipped, folder)
+        local = posixpath.relpath(VENDOR + vendored(*shipped), folder)
         if match.group(1).lower() == "link":
             return f'<link rel="stylesheet" href="{local}">'
         return f'<script src="{local}"></script>'
@@ -114,11 +117,26 @@ def localise(html: str, page: str) -> str:
     return _EXTERNAL_CSS_URL.sub(logo, _EXTERNAL_IMAGE.sub("", _EXTERNAL.sub(replace, html)))
 
 
-def shipped_files() -> Iterator[str]:
-    """Every asset file of the package (licences included), relative to ASSETS_DIR."""
-    for path in sorted(ASSETS_DIR.rglob("*")):
-        if path.is_file() and path.name != "README.md":
-            yield path.relative_to(ASSETS_DIR).as_posix()
+def package_dir(package: str) -> Path:
+    """The data folder of an XStatic package (xstatic.pkg.<package>.BASE_DIR)."""
+    module = importlib.import_module(f"xstatic.pkg.{package}")
+    return Path(module.BASE_DIR)
+
+
+def vendored(package: str, relative: str) -> str:
+    """Where a shipped file lands under the site's static/vendor/ folder."""
+    return f"{package}/{relative}"
+
+
+def shipped_files() -> Iterator[tuple[Path, str]]:
+    """(file in its package, path under static/vendor/) of every asset the pages load, fonts included."""
+    wanted = {(package, relative) for package, relative in SHIPPED.values()}
+    for package, folders in COMPANIONS.items():
+        for folder in folders:
+            base = package_dir(package)
+            wanted |= {(package, p.relative_to(base).as_posix()) for p in (base / folder).glob("*.woff2")}
+    for package, relative in sorted(wanted):
+        yield package_dir(package) / relative, vendored(package, relative)
 
 
 def load_results(texts: Mapping[tuple[str, str], bytes]) -> dict[tuple[str, str], dict]:
