@@ -1,9 +1,11 @@
 """The corpus of bureau-shaped files (tests/corpus), end to end through the command line on fresh stores.
 
-Each file is ingested by `greenmfg ingest FILE --json` into its own empty local store; its staged rows and its
-quarantine must equal its hand-written answer key, or the refusal must name the file, the problem and the
-evidence. Across the corpus no staged value may differ from a key ("never silently wrong"). The bureau folder
-is ingested in one call, published, and its published figures read back with `greenmfg read`.
+Files are ingested by `greenmfg ingest FILE... --json` into fresh local stores: a store takes at most one file
+of each filing type (so no file is judged against another as its correction or predecessor), refusals go
+together, and a file the sender qualifies (--type, --period) alone. Each file's staged rows and quarantine
+must equal its hand-written answer key, or the refusal must name the file, the problem and the evidence.
+Across the corpus no staged value may differ from a key ("never silently wrong"). The bureau folder is
+ingested in one call, published, and its published figures read back with `greenmfg read`.
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ def read_parquets(paths: Iterator[Path]) -> list[dict]:
 
 @dataclass
 class Outcome:
-    """What one `greenmfg ingest FILE --json` did: its exit, output and what it left in the store."""
+    """What `greenmfg ingest … --json` did with one file: the command's exit and output, the file's entry of
+    the JSON report, and the rows it left in the store."""
 
     case: Case
     store: Path
@@ -91,39 +94,78 @@ class Outcome:
         return f"{self.case.case_id}: exit {process.returncode}\n{said}"
 
 
-def ingest(case: Case, root: Path) -> Outcome:
+def ingest(cases: list[Case], root: Path) -> list[Outcome]:
+    """One `greenmfg ingest` of `cases` (sharing their extra arguments) into a fresh store under `root`."""
     store = root / "store"
-    process = run_cli(["ingest", str(case.path), *case.args, "--json"], store, root / "prefect")
-    outcome = Outcome(case, store, process)
+    paths = [str(case.path) for case in cases]
+    process = run_cli(["ingest", *paths, *cases[0].args, "--json"], store, root / "prefect")
     try:
-        outcome.report = json.loads(process.stdout)
+        report, report_error = json.loads(process.stdout), None
     except ValueError as exc:
-        outcome.report_error = f"stdout is not one JSON array: {exc}"
+        report, report_error = None, f"stdout is not one JSON array: {exc}"
     staging = store / "staging"
-    outcome.staged = read_parquets((staging / "canonical").rglob("*.parquet"))
-    outcome.quarantine = read_parquets((staging / "validation").rglob("quarantine.parquet"))
-    return outcome
+    staged = read_parquets((staging / "canonical").rglob("*.parquet"))
+    outcomes = []
+    for case in cases:
+        mine = [item for item in report or [] if item.get("path") == str(case.path)]
+        shas = {item.get("sha256") for item in mine}
+        quarantine = [
+            row
+            for sha in shas
+            if sha
+            for row in read_parquets((staging / "validation").glob(f"*/{sha}/quarantine.parquet"))
+        ]
+        outcome = Outcome(case, store, process, mine if report is not None else None, report_error)
+        outcome.staged = [row for row in staged if row.get("source_sha256") in shas]
+        outcome.quarantine = quarantine
+        outcomes.append(outcome)
+    return outcomes
+
+
+def batches(cases: list[Case]) -> list[list[Case]]:
+    """Stores to ingest into: at most one file of each filing type in a store, refusals together, a file
+    with arguments of its own alone."""
+    planned: list[tuple[set[str], list[Case]]] = []
+    alone, refused = [], []
+    for case in cases:
+        if case.args:
+            alone.append([case])
+        elif not case.accepts:
+            refused.append(case)
+        else:
+            filing_type = case.key["filing_type"]
+            slot = next((b for b in planned if filing_type not in b[0]), None)
+            if slot is None:
+                slot = (set(), [])
+                planned.append(slot)
+            slot[0].add(filing_type)
+            slot[1].append(case)
+    return [cases for _, cases in planned] + ([refused] if refused else []) + alone
 
 
 class CorpusRuns:
-    """Each case ingested once per session (two at a time), into a fresh store of its own."""
+    """Every case ingested once per session (two stores at a time)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.outcomes: dict[str, Outcome] = {}
         self.lock = threading.Lock()
 
-    def get(self, case: Case) -> Outcome:
-        if case.case_id not in self.outcomes:
-            number = CASES_ALL.index(case)
-            outcome = ingest(case, self.root / f"case-{number:02d}")
-            with self.lock:
-                self.outcomes.setdefault(case.case_id, outcome)
-        return self.outcomes[case.case_id]
-
     def run(self, cases: list[Case]) -> list[Outcome]:
+        todo = [case for case in cases if case.case_id not in self.outcomes]
+
+        def one(numbered: tuple[int, list[Case]]) -> list[Outcome]:
+            number, batch = numbered
+            return ingest(batch, self.root / f"store-{number:02d}-{batch[0].case_id[:20]}")
+
         with ThreadPoolExecutor(WORKERS) as pool:
-            return list(pool.map(self.get, cases))
+            for outcome in (o for found in pool.map(one, enumerate(batches(todo))) for o in found):
+                with self.lock:
+                    self.outcomes.setdefault(outcome.case.case_id, outcome)
+        return [self.outcomes[case.case_id] for case in cases]
+
+    def get(self, case: Case) -> Outcome:
+        return self.outcomes.get(case.case_id) or self.run([case])[0]
 
 
 def selected_cases(items: list[pytest.Item]) -> list[Case]:
@@ -177,7 +219,7 @@ def check_accepted(outcome: Outcome) -> list[str]:
     if outcome.process.returncode != 0:
         problems.append(f"exit {outcome.process.returncode}, expected 0")
     if outcome.report_error or len(outcome.report or []) != 1:
-        return [*problems, outcome.report_error or f"expected one outcome, got {outcome.report}"]
+        return [*problems, outcome.report_error or f"expected one outcome for the file, got {outcome.report}"]
     item = outcome.report[0]
     if item.get("status") != "accepted":
         problems.append(f"status {item.get('status')!r} ({item.get('message')}), expected 'accepted'")
