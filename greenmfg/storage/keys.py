@@ -7,6 +7,7 @@ Areas (each an ObjectStore, possibly its own bucket):
   staging/    canonical accepted rows:                 canonical/<filing_type>/period=<p>/<sha>.parquet
               ingestion record (one per filing):       ingested/<sha>.json
               quarantined rows and validation output:  validation/<filing_type>/<sha>/...
+              review decision on a held filing:        decisions/<sha>.json
   published/  snapshots and their commit log:          snapshots/<id>/..., _commits/<n>.json
 """
 
@@ -144,3 +145,12 @@ def snapshot_data_docs_prefix(snapshot_id: str) -> str:
 
 def snapshot_data_docs_index(snapshot_id: str) -> str:
     return snapshot_data_docs_prefix(snapshot_id) + "index.html"
+
+
+# staging area: review decisions on held filings (appended for issue 13), one per filing, created once
+DECISIONS_PREFIX = "decisions/"
+
+
+def review_decision(sha256: str) -> str:
+    """`decisions/<sha256>.json`: the accept or reject decision on a filing held for review."""
+    return f"{DECISIONS_PREFIX}{_sha(sha256)}.json"

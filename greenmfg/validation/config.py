@@ -17,10 +17,11 @@ from greenmfg.errors import SettingsError
 from greenmfg.policy import POLICY_TABLE, Policy, load_policy
 from greenmfg.settings import Settings, get_settings
 from greenmfg.validation.declaration import SEVERITIES, Severity
+from greenmfg.validation.review_thresholds import REVIEW_TABLE, ReviewThresholds
 from greenmfg.validation.rules import DECLARATIONS, THRESHOLDS, declaration, declared_rules
 
 SEVERITIES_TABLE = "severities"
-OWN_KEYS = (SEVERITIES_TABLE, "sample_size")
+OWN_KEYS = (SEVERITIES_TABLE, "sample_size", REVIEW_TABLE)
 
 
 def _split_filing_type(key: str) -> tuple[str | None, str]:
@@ -57,6 +58,8 @@ class ValidationConfig(BaseModel):
     # How many offending values (with their source rows) the summary shows per expectation.
     sample_size: int = Field(5, ge=0)
     policy: Policy = Field(default_factory=Policy)
+    # When a validated table is held for review instead of taking force (greenmfg/review.py).
+    review: ReviewThresholds = Field(default_factory=ReviewThresholds)
 
     @model_validator(mode="after")
     def _overrides_name_what_exists(self) -> ValidationConfig:
