@@ -1,7 +1,8 @@
-"""The demonstration data set (reference filings of the city, the real MIIT lists), landed only when empty.
+"""The demonstration data set (reference filings of the city, the real MIIT lists), landed only where nothing
+else is.
 
-`greenmfg run` seeds it into an empty landing area; a landing area that holds anything already holds
-someone's filings, and reference data must never be mixed into them.
+`greenmfg run` seeds it into a landing area that holds nothing but (part of) the demonstration; a landing area
+that holds anything else holds someone's filings, and reference data must never be mixed into them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from greenmfg import landing_copy, miit_landing, progress
+from greenmfg.contracts import CONTRACTS
+from greenmfg.landing import AUTO_GROUP, LANDING_GROUPS
 from greenmfg.storage import Stores
 
 MIIT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "miit-green-lists"
@@ -28,21 +31,35 @@ class DemonstrationLanding:
 
 
 def land_demonstration(stores: Stores, reference_dir: Path, miit_dir: Path) -> DemonstrationLanding:
-    """Generate the reference filings into `reference_dir` and land them with the MIIT lists of `miit_dir`,
-    unless the landing area already holds any object (then nothing is generated or landed)."""
-    if stores.landing.list():
+    """Land the reference filings (generated into `reference_dir`) and the MIIT lists of `miit_dir` that the
+    landing area does not hold yet, unless it holds anything else: then it holds someone's filings and
+    nothing is generated or landed. A seeding cut short is so completed by the next run."""
+    existing = {info.key for info in stores.landing.list()}
+    demonstration_prefixes = {*CONTRACTS, *LANDING_GROUPS} - {AUTO_GROUP}
+    foreign = {key for key in existing if key.split("/", 1)[0] not in demonstration_prefixes}
+    files = [] if foreign else _demonstration_files(reference_dir, miit_dir)
+    foreign |= existing - {key for key, _ in files}
+    if foreign:
         return DemonstrationLanding(
             0,
             False,
             f"{stores.landing.uri()} already holds files: sweeping them, no demonstration data added",
         )
+    missing = [(key, path) for key, path in files if key not in existing]
+    for number, (key, path) in enumerate(missing, start=1):
+        landing_copy.land(stores.landing, [(key, path)])
+        progress.step(f"landing {key}", number, len(missing))
+    skipped = None if missing else "the demonstration is landed already"
+    return DemonstrationLanding(len(missing), miit_dir.is_dir(), skipped)
+
+
+def _demonstration_files(reference_dir: Path, miit_dir: Path) -> list[tuple[str, Path]]:
+    """(landing key, file) of the demonstration; the reference filings are generated when not there yet."""
     from greenmfg.reference import generate
 
-    generate(reference_dir)
+    if not any(reference_dir.glob("*/*")):
+        generate(reference_dir)
     files = landing_copy.landing_files(reference_dir)
     if miit_dir.is_dir():
         files += miit_landing.miit_landing_files(miit_dir)
-    for number, (key, path) in enumerate(files, start=1):
-        landing_copy.land(stores.landing, [(key, path)])
-        progress.step(f"landing {key}", number, len(files))
-    return DemonstrationLanding(len(files), miit_dir.is_dir())
+    return files
