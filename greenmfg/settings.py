@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr | None = None
     # Or the name of a Prefect Secret block holding both (tasks/credentials.py reads it in flow runs).
     s3_credentials_block: str | None = None
+    # How long the raw bucket keeps every archived version, deletion refused even to admin (Object Lock,
+    # COMPLIANCE): applied by infra/seaweedfs.py when it creates the bucket; on AWS a bucket setting.
+    raw_retention_days: int = Field(3650, gt=0)
 
     # The filing calendar (expected filings and due dates); None: greenmfg/codes/filing_calendar.toml.
     calendar_file: Path | None = None

@@ -3,13 +3,16 @@
 Everything it writes (data, logs, sockets, generated credentials) stays under one state directory, so a
 second start on the same directory resumes the same data, ports and identities (a restart mid-run).
 Each role gets its own identity with least privilege; secrets are random per first start, written only
-to files readable by the owner, and never logged or shown in a repr.
+to files readable by the owner, and never logged or shown in a repr. The raw archive's bucket is created
+with S3 Object Lock and a COMPLIANCE default retention: a PUT adds a version, a DELETE only a marker, and
+no identity, admin included, can delete an archived version before its retention ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -23,11 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from greenmfg.errors import GreenmfgError
-from greenmfg.settings import AREAS, Settings
+from greenmfg.settings import AREAS, Settings, get_settings
+from greenmfg.storage import WRITE_ONCE_AREA
 from infra.ports import LOOPBACK, free_port_with_offset, free_ports, is_port_free
+
+log = logging.getLogger(__name__)
 
 BUCKETS: dict[str, str] = {area: f"greenmfg-{area}" for area in AREAS}
 REGION = "us-east-1"
+# No identity, admin included, can shorten it or delete a locked version (GOVERNANCE would let admin).
+RETENTION_MODE = "COMPLIANCE"
 
 _RO = ("Read", "List")
 _RW = ("Read", "List", "Write")
@@ -70,6 +78,7 @@ class SeaweedFS:
     credentials: dict[str, Credentials] = field(repr=False)
     pid: int | None = None
     weed_binary: str = "weed"
+    raw_retention_days: int = field(default_factory=lambda: get_settings().raw_retention_days)
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -178,6 +187,7 @@ class SeaweedFS:
         state = {
             "pid": self.pid,
             "ports": self.ports,
+            "raw_retention_days": self.raw_retention_days,
             "credentials": {
                 role: [c.access_key_id, c.secret_access_key] for role, c in self.credentials.items()
             },
@@ -185,9 +195,21 @@ class SeaweedFS:
         _write_private(self.state_dir / _STATE_FILE, json.dumps(state, indent=2, sort_keys=True))
 
 
-def start(state_dir: str | Path, *, timeout: float = 30.0, detach: bool = False) -> SeaweedFS:
-    """Start SeaweedFS in `state_dir`: new ports and secrets the first time, the recorded ones after."""
+def start(
+    state_dir: str | Path,
+    *,
+    timeout: float = 30.0,
+    detach: bool = False,
+    raw_retention_days: int | None = None,
+) -> SeaweedFS:
+    """Start SeaweedFS in `state_dir`: new ports and secrets the first time, the recorded ones after.
+
+    The raw bucket's default retention is `raw_retention_days`, else the one recorded in `state_dir`, else
+    GREENMFG_RAW_RETENTION_DAYS; it applies to objects archived from then on.
+    """
     server = load(state_dir) or _create(Path(state_dir))
+    if raw_retention_days is not None:
+        server.raw_retention_days = raw_retention_days
     server.start(timeout, detach=detach)
     return server
 
@@ -205,6 +227,7 @@ def load(state_dir: str | Path) -> SeaweedFS | None:
         credentials={role: Credentials(*pair) for role, pair in state["credentials"].items()},
         pid=state["pid"],
         weed_binary=find_weed(),
+        **({"raw_retention_days": state["raw_retention_days"]} if "raw_retention_days" in state else {}),
     )
     if server.pid is not None and not _is_our_weed(server.pid, state_dir):
         server.pid = None  # stale record: that process is gone
@@ -343,7 +366,8 @@ def _wait_volumes_registered(server: SeaweedFS, expected: int, deadline: float) 
 
 
 def _create_buckets(server: SeaweedFS, deadline: float) -> None:
-    """Create the four area buckets as admin, retrying while the filer behind S3 finishes starting."""
+    """Create the four area buckets as admin, retrying while the filer behind S3 finishes starting; the
+    raw archive's with Object Lock."""
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
@@ -357,10 +381,11 @@ def _create_buckets(server: SeaweedFS, deadline: float) -> None:
         aws_secret_access_key=admin.secret_access_key,
         config=Config(s3={"addressing_style": "path"}, connect_timeout=2, read_timeout=5),
     )
-    for bucket in BUCKETS.values():
+    for area, bucket in BUCKETS.items():
+        retention_days = server.raw_retention_days if area == WRITE_ONCE_AREA else None
         while True:
             try:
-                _create_bucket(client, bucket)
+                _create_bucket(client, bucket, retention_days)
                 break
             except ClientError as exc:
                 last = exc.response["Error"]["Code"]
@@ -371,22 +396,46 @@ def _create_buckets(server: SeaweedFS, deadline: float) -> None:
             time.sleep(0.2)
 
 
-def _create_bucket(client, bucket: str) -> None:
-    """Create `bucket` if absent, then write and delete a probe so its first volume exists before use.
+def _create_bucket(client, bucket: str, retention_days: int | None = None) -> None:
+    """Create `bucket` if absent (with Object Lock and that default retention when `retention_days` is
+    given), then write and delete a probe so its first volume exists before use.
 
-    Not in landing: a filer webhook watching it would report the probe as a landed file.
+    Not in landing: a filer webhook watching it would report the probe as a landed file. In a locked bucket
+    the probe's delete only adds a marker: its empty version stays, hidden from listings.
     """
     from botocore.exceptions import ClientError
 
+    lock = {"ObjectLockEnabledForBucket": True} if retention_days else {}
     try:
-        client.create_bucket(Bucket=bucket)
+        client.create_bucket(Bucket=bucket, **lock)
     except ClientError as exc:
         if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
             raise
+    if retention_days:
+        _lock(client, bucket, retention_days)
     if bucket == BUCKETS["landing"]:
         return
     client.put_object(Bucket=bucket, Key=_WARMUP_KEY, Body=b"")
     client.delete_object(Bucket=bucket, Key=_WARMUP_KEY)
+
+
+def _lock(client, bucket: str, retention_days: int) -> None:
+    """Set the bucket's default retention; a bucket made before Object Lock was used cannot take it."""
+    from botocore.exceptions import ClientError
+
+    rule = {"DefaultRetention": {"Mode": RETENTION_MODE, "Days": retention_days}}
+    try:
+        client.put_object_lock_configuration(
+            Bucket=bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": rule}
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "InvalidBucketState":
+            raise
+        log.warning(
+            "bucket %s was created without Object Lock, which cannot be added later: its objects are "
+            "create-once by convention only; a new state directory gets a locked bucket",
+            bucket,
+        )
 
 
 def _is_our_weed(pid: int, state_dir: Path) -> bool:

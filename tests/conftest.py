@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from greenmfg import storage
 from greenmfg.settings import AREAS
 from greenmfg.storage import Stores
-from greenmfg.storage.local import LocalStore
 from greenmfg.storage.s3 import S3Store
 from infra import seaweedfs as seaweedfs_infra
 from infra.seaweedfs import SeaweedFS
@@ -77,7 +77,7 @@ def s3_stores(s3_stores_as: Callable[[str], Stores]) -> Stores:
 
 @pytest.fixture
 def local_stores(tmp_path: Path) -> Stores:
-    return Stores(**{area: LocalStore(tmp_path / "store" / area) for area in AREAS})
+    return storage.local_stores(tmp_path / "store")
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def reference_run(tmp_path_factory: pytest.TempPathFactory) -> ReferenceRun:
 
     root = tmp_path_factory.mktemp("reference-run")
     generate(root / "reference")
-    stores = Stores(**{area: LocalStore(root / "store" / area) for area in AREAS})
+    stores = storage.local_stores(root / "store")
     files = landing_copy.landing_files(root / "reference")
     assert MIIT_DIR.is_dir(), f"the real MIIT lists are expected at {MIIT_DIR}"
     landing_copy.land(stores.landing, files + miit_landing.miit_landing_files(MIIT_DIR))

@@ -13,10 +13,15 @@ from greenmfg.errors import ObjectNotFoundError, PreconditionFailedError, Storag
 from greenmfg.storage.base import ObjectInfo, ObjectStore, iso_utc
 
 _TMP_PREFIX = ".tmp-"
+_READ_ONLY = 0o444
 
 
 def _modified(stat: os.stat_result) -> str:
     return iso_utc(datetime.fromtimestamp(stat.st_mtime_ns / 1e9, UTC))
+
+
+def _refused(where: str, change: str) -> StorageError:
+    return StorageError(f"{where}: refused, an archived object is never {change} (a write-once store)")
 
 
 def _etag(stat: os.stat_result) -> str:
@@ -29,13 +34,17 @@ class LocalStore(ObjectStore):
 
     Create-once uses os.link (fails if the target exists); compare-and-swap holds an exclusive lock
     file while it checks the ETag and renames.
+
+    `write_once` is the local counterpart of an S3 bucket with Object Lock, for the raw archive: every
+    object is created once and made read-only, and replacing or deleting one is refused.
     """
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, *, write_once: bool = False):
         # The folder is created by the first write, so a reader (`greenmfg read` with only the published
         # area set) leaves no empty area folders behind in the working directory.
         self.root = Path(root).resolve()
         self.url = str(self.root)
+        self.write_once = write_once
 
     def _path(self, key: str) -> Path:
         if not key or key.startswith("/") or ".." in Path(key).parts:
@@ -52,6 +61,8 @@ class LocalStore(ObjectStore):
         self, key: str, data: bytes, *, if_absent: bool = False, if_match: str | None = None
     ) -> str:
         path = self._path(key)
+        if self.write_once and if_match is not None:
+            raise _refused(self.uri(key), "swapped")
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
         try:
@@ -59,10 +70,14 @@ class LocalStore(ObjectStore):
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            if if_absent:
+                if self.write_once:
+                    os.fchmod(handle.fileno(), _READ_ONLY)
+            if if_absent or self.write_once:
                 try:
                     os.link(tmp, path)
                 except FileExistsError:
+                    if not if_absent:
+                        raise _refused(self.uri(key), "replaced") from None
                     raise PreconditionFailedError(f"{self.uri(key)} already exists") from None
             elif if_match is not None:
                 self._swap(path, tmp, if_match)
@@ -113,7 +128,10 @@ class LocalStore(ObjectStore):
         return sorted(found, key=lambda info: info.key)
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        path = self._path(key)
+        if self.write_once and path.exists():
+            raise _refused(self.uri(key), "deleted")
+        path.unlink(missing_ok=True)
 
     def arrow_filesystem(self) -> tuple[pafs.FileSystem, str]:
         return pafs.PyFileSystem(_ParentsCreatingHandler()), str(self.root)
