@@ -37,8 +37,10 @@ def land_demonstration(stores: Stores, reference_dir: Path, miit_dir: Path) -> D
     existing = {info.key for info in stores.landing.list()}
     demonstration_prefixes = {*CONTRACTS, *LANDING_GROUPS} - {AUTO_GROUP}
     foreign = {key for key in existing if key.split("/", 1)[0] not in demonstration_prefixes}
-    files = [] if foreign else _demonstration_files(reference_dir, miit_dir)
-    foreign |= existing - {key for key, _ in files}
+    # A seeding cut short left its reference filings behind; without them, anything landed is someone's.
+    resumable = not existing or (not foreign and _generated(reference_dir))
+    files = _demonstration_files(reference_dir, miit_dir) if resumable else []
+    foreign = existing - {key for key, _ in files}
     if foreign:
         return DemonstrationLanding(
             0,
@@ -53,11 +55,15 @@ def land_demonstration(stores: Stores, reference_dir: Path, miit_dir: Path) -> D
     return DemonstrationLanding(len(missing), miit_dir.is_dir(), skipped)
 
 
+def _generated(reference_dir: Path) -> bool:
+    return any(reference_dir.glob("*/*"))
+
+
 def _demonstration_files(reference_dir: Path, miit_dir: Path) -> list[tuple[str, Path]]:
     """(landing key, file) of the demonstration; the reference filings are generated when not there yet."""
     from greenmfg.reference import generate
 
-    if not any(reference_dir.glob("*/*")):
+    if not _generated(reference_dir):
         generate(reference_dir)
     files = landing_copy.landing_files(reference_dir)
     if miit_dir.is_dir():
