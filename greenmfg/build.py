@@ -113,23 +113,40 @@ def unchanged_snapshot(stores: Stores, selection: Selection, params) -> dict | N
 
 
 def publish(
-    stores: Stores, datasets: dict[str, pd.DataFrame], selection: Selection, params, *, diff_policy=None
+    stores: Stores,
+    datasets: dict[str, pd.DataFrame],
+    selection: Selection,
+    params,
+    *,
+    diff_policy=None,
+    accept_diff: bool = False,
 ):
     from greenmfg.publish import commit_snapshot
 
-    prepared = prepare(stores, datasets, selection, params, diff_policy=diff_policy)
+    prepared = prepare(stores, datasets, selection, params, diff_policy=diff_policy, accept_diff=accept_diff)
     return commit_snapshot(stores.published, prepared)
 
 
 def prepare(
-    stores: Stores, datasets: dict[str, pd.DataFrame], selection: Selection, params, *, diff_policy=None
+    stores: Stores,
+    datasets: dict[str, pd.DataFrame],
+    selection: Selection,
+    params,
+    *,
+    diff_policy=None,
+    accept_diff: bool = False,
 ):
-    """The snapshot `publish` would commit, diffed against latest with the gate's verdict; nothing written."""
+    """The snapshot `publish` would commit, diffed against latest with the gate's verdict; nothing written.
+
+    The gate's thresholds are the settings' `[diff_gate]` unless `diff_policy` is given; `accept_diff` lets
+    its blocks through, recorded in the manifest.
+    """
     from dataclasses import asdict
 
     from greenmfg.dictionary import build_dictionary, to_markdown
     from greenmfg.indicators import DATASETS
-    from greenmfg.publish import prepare_snapshot
+    from greenmfg.indicators.gaps import missing_inputs
+    from greenmfg.publish import load_diff_policy, prepare_snapshot
 
     dictionary = build_dictionary()
     return prepare_snapshot(
@@ -143,5 +160,18 @@ def prepare(
         dictionary_json=dictionary,
         dictionary_markdown=to_markdown(dictionary),
         code_version=code_version(),
-        diff_policy=diff_policy,
+        diff_policy=diff_policy if diff_policy is not None else load_diff_policy(),
+        value_columns={name: list(DATASETS[name].total_columns) for name in datasets},
+        dataset_parameters={name: list(DATASETS[name].parameters) for name in datasets},
+        missing_inputs=missing_inputs(_periods_with_rows(selection), [DATASETS[name] for name in datasets]),
+        accept_diff=accept_diff,
     )
+
+
+def _periods_with_rows(selection: Selection) -> dict[str, list[int]]:
+    """Filing type → the periods whose filing in force has rows: what the derived datasets had as input."""
+    periods: dict[str, list[int]] = {}
+    for (filing_type, period), part in sorted(selection.chosen.items()):
+        if part.rows:
+            periods.setdefault(filing_type, []).append(period)
+    return periods

@@ -113,11 +113,13 @@ def test_coverage_rows_sources_and_grid(coverage_inputs):
     assert list(out["year"].unique()) == [2020]
 
 
-def test_coverage_without_register_counts_no_plants(coverage_inputs):
+def test_coverage_without_register_has_unknown_plants_not_zero(coverage_inputs):
     stats_only = {"enterprise_stats": coverage_inputs["enterprise_stats"]}
     out = derive("green_coverage", stats_only, Policy())
     city = row_of(out, region_code="330500", industry_division="ALL")
-    assert (city["above_size_enterprises"], city["green_plants"], city["coverage_pct"]) == (12, 0, 0.0)
+    assert city["above_size_enterprises"] == 12
+    assert pd.isna(city["green_plants"]) and pd.isna(city["coverage_pct"])
+    assert out["green_plants"].isna().all() and out["coverage_pct"].isna().all()
     assert city["source_sha256s"] == "stats2020"
 
 

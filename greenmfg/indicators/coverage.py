@@ -26,10 +26,25 @@ from greenmfg.indicators.common import (
 from greenmfg.indicators.model import DatasetDefinition
 from greenmfg.policy import Policy
 
-STATS_COLUMNS = ("year", "credit_code", "district_code", "industry_division", "is_above_size",
-                 "source_sha256")
-REGISTER_COLUMNS = ("year", "list_type", "tier", "stars", "credit_code", "valid_from_date", "valid_to_date",
-                    "is_revoked", "source_sha256")
+STATS_COLUMNS = (
+    "year",
+    "credit_code",
+    "district_code",
+    "industry_division",
+    "is_above_size",
+    "source_sha256",
+)
+REGISTER_COLUMNS = (
+    "year",
+    "list_type",
+    "tier",
+    "stars",
+    "credit_code",
+    "valid_from_date",
+    "valid_to_date",
+    "is_revoked",
+    "source_sha256",
+)
 FINE_KEY = ["year", "district_code", "industry_division"]
 OUT_KEY = ["year", "region_code", "region_level", "industry_division"]
 TIERS_WITHOUT_STARS = ("national", "provincial")
@@ -60,8 +75,9 @@ def _is_green_plant(above: pd.DataFrame, plants: pd.DataFrame) -> np.ndarray:
     return flag
 
 
-def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
-           years: Iterable[int] | None = None) -> pd.DataFrame:
+def derive(
+    inputs: Mapping[str, pd.DataFrame], params: Policy, years: Iterable[int] | None = None
+) -> pd.DataFrame:
     stats = only_years(input_frame(inputs, "enterprise_stats", STATS_COLUMNS), years)
     register = only_years(input_frame(inputs, "green_register", REGISTER_COLUMNS), years)
     above = stats[stats["is_above_size"].fillna(False).astype(bool)]
@@ -70,18 +86,27 @@ def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
     plants = accredited_plants(register, params.star_threshold)
     above = above.assign(is_green_plant=_is_green_plant(above, plants))
 
-    fine = above.groupby(FINE_KEY, sort=False, observed=True).agg(
-        above_size_enterprises=("credit_code", "size"), green_plants=("is_green_plant", "sum")
-    ).reset_index()
+    fine = (
+        above.groupby(FINE_KEY, sort=False, observed=True)
+        .agg(above_size_enterprises=("credit_code", "size"), green_plants=("is_green_plant", "sum"))
+        .reset_index()
+    )
     rolled = with_total(with_region_levels(fine), "industry_division")
     summed = ["above_size_enterprises", "green_plants"]
     counts = rolled.groupby(OUT_KEY, sort=False, observed=True)[summed].sum().reset_index()
-    counts["coverage_pct"] = counts["green_plants"] / counts["above_size_enterprises"].where(
-        counts["above_size_enterprises"] > 0) * 100.0
+    # A year without a register filing has unknown plants, not zero: null, and listed as a missing input.
+    unregistered = ~counts["year"].isin(register["year"].dropna().unique())
+    counts["green_plants"] = counts["green_plants"].astype("Int64").mask(unregistered)
+    counts["coverage_pct"] = (
+        counts["green_plants"]
+        / counts["above_size_enterprises"].where(counts["above_size_enterprises"] > 0)
+        * 100.0
+    ).astype("float64")
     counts["star_threshold"] = params.star_threshold
 
-    stat_pairs = with_total(with_region_levels(above.loc[:, [*FINE_KEY, "source_sha256"]].drop_duplicates()),
-                            "industry_division")
+    stat_pairs = with_total(
+        with_region_levels(above.loc[:, [*FINE_KEY, "source_sha256"]].drop_duplicates()), "industry_division"
+    )
     register_pairs = year_sources(register, counts.loc[:, OUT_KEY])
     sources = join_sources(pd.concat([stat_pairs, register_pairs], ignore_index=True), OUT_KEY)
     return finalize(counts.merge(sources, on=OUT_KEY, how="left"), DEFINITION)
@@ -94,7 +119,10 @@ DEFINITION = DatasetDefinition(
         "Per year, district (and city total 330500) and industry division (and ALL): enterprises above "
         "designated size and how many of them hold an accredited green-factory status at the year's end. "
         "Green plants are counted among the above-size enterprises of that year's statistics (matched by "
-        "credit code), so coverage never exceeds 100 %; district and division come from the statistics."
+        "credit code), so coverage never exceeds 100 %; district and division come from the statistics. "
+        "A year with statistics but no register filing has empty green_plants and coverage_pct (unknown, "
+        "not 0), and the manifest lists it under missing_inputs; a register year without statistics has no "
+        "rows."
     ),
     formula=(
         "above_size_enterprises = count of enterprise_stats rows of the year with is_above_size; "
@@ -104,19 +132,41 @@ DEFINITION = DatasetDefinition(
         "star_threshold; coverage_pct = green_plants / above_size_enterprises × 100."
     ),
     columns=(
-        YEAR, REGION_CODE, REGION_LEVEL, INDUSTRY_DIVISION,
+        YEAR,
+        REGION_CODE,
+        REGION_LEVEL,
+        INDUSTRY_DIVISION,
         Column("above_size_enterprises", "int", "Enterprises above designated size.", unit="enterprises"),
-        Column("green_plants", "int", "Above-size enterprises accredited as green plants at the year's end.",
-               unit="enterprises"),
-        Column("coverage_pct", "float", "green_plants / above_size_enterprises × 100.", unit="pct",
-               nullable=True),
-        Column("star_threshold", "int",
-               "Parameter: lowest star level counted for municipal green factories."),
+        Column(
+            "green_plants",
+            "int",
+            "Above-size enterprises accredited as green plants at the year's end; "
+            "empty when the year has no register filing.",
+            unit="enterprises",
+            nullable=True,
+        ),
+        Column(
+            "coverage_pct",
+            "float",
+            "green_plants / above_size_enterprises × 100; empty when green_plants is.",
+            unit="pct",
+            nullable=True,
+        ),
+        Column(
+            "star_threshold", "int", "Parameter: lowest star level counted for municipal green factories."
+        ),
         SOURCE_SHA256S,
     ),
     key=("year", "region_code", "industry_division"),
     inputs=("enterprise_stats", "green_register"),
     parameters=("star_threshold",),
     partition_columns=("year",),
+    joint_inputs=(
+        (
+            "enterprise_stats",
+            "no rows for the year: without the statistics the above-size enterprises are unknown",
+        ),
+        ("green_register", "green_plants and coverage_pct are null for the year (unknown, not 0)"),
+    ),
     derive=derive,
 )

@@ -9,7 +9,7 @@ Layout in the published area (plain Parquet and JSON, readable without this pack
 
 from greenmfg.publish.commits import CommitEntry, latest, list_snapshots, resolve, utc_now_iso
 from greenmfg.publish.current import current_snapshot
-from greenmfg.publish.diff import DiffPolicy, PeriodChange, SnapshotDiff
+from greenmfg.publish.diff import DiffPolicy, PeriodChange, SnapshotDiff, ValueChange, load_diff_policy
 from greenmfg.publish.reader import dataset_schema, read_dataframe, read_dataset, read_manifest, to_frame
 from greenmfg.publish.retention import cleanup_uncommitted, prune
 from greenmfg.publish.writer import (
@@ -27,12 +27,14 @@ __all__ = [
     "PreparedSnapshot",
     "PublishResult",
     "SnapshotDiff",
+    "ValueChange",
     "cleanup_uncommitted",
     "commit_snapshot",
     "current_snapshot",
     "dataset_schema",
     "latest",
     "list_snapshots",
+    "load_diff_policy",
     "prepare_snapshot",
     "prune",
     "publish_snapshot",

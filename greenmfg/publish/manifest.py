@@ -71,14 +71,23 @@ def build_manifest(
     dictionary_json: dict,
     documents: dict[str, dict],
     code_version: str,
+    missing_inputs: list[dict] | None = None,
 ) -> dict:
-    """Everything a consumer needs to pin and check a snapshot; no wall-clock value (the commit has it)."""
+    """Everything a consumer needs to pin and check a snapshot; no wall-clock value (the commit has it).
+
+    `missing_inputs`: per dataset and period, the filing types it needed and did not have, and what was
+    published instead (null values or no rows, never zeros). `accepted_blocks` and `accepted_by` stay empty
+    unless a publisher accepted what the diff gate would have blocked (greenmfg.publish.writer records them).
+    """
     return {
         "format": MANIFEST_FORMAT,
         "snapshot_id": snapshot,
         "code_version": code_version,
         "parameters": parameters,
         "sources": sources,
+        "missing_inputs": sorted(missing_inputs or [], key=lambda g: (g["dataset"], str(g["period"]))),
+        "accepted_blocks": [],
+        "accepted_by": None,
         "validation": validation,
         "datasets": {d.name: _dataset_entry(snapshot, d) for d in datasets},
         "documents": documents,

@@ -15,7 +15,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import pyarrow as pa
@@ -23,7 +23,18 @@ import pyarrow as pa
 from greenmfg.errors import ObjectNotFoundError, PreconditionFailedError, SnapshotError
 from greenmfg.publish import tables as tb
 from greenmfg.publish.commits import CommitEntry, create_entry, latest, list_snapshots, utc_now_iso
-from greenmfg.publish.diff import DiffPolicy, SnapshotDiff, disappeared_keys, evaluate, gate, row_changes
+from greenmfg.publish.diff import (
+    DiffPolicy,
+    SnapshotDiff,
+    disappeared_keys,
+    gate,
+    judge,
+    operator_name,
+    row_changes,
+    total_groups,
+    value_changes,
+    value_totals,
+)
 from greenmfg.publish.manifest import (
     PreparedDataset,
     build_manifest,
@@ -74,6 +85,8 @@ class _Snapshot:
     objects: dict[str, bytes]  # data files and documents, in writing order (manifest excluded)
     datasets: list[PreparedDataset]
     tables: dict[str, pa.Table]
+    totals: dict[str, list[str]] = field(default_factory=dict)  # dataset → columns the value gate totals
+    depends_on: dict[str, list[str]] = field(default_factory=dict)  # dataset → parameters it applies
 
     @property
     def manifest_key(self) -> str:
@@ -94,6 +107,8 @@ class PreparedSnapshot:
     blocks: list[str]
     policy: DiffPolicy
     code_version: str
+    accepted_blocks: list[str] = field(default_factory=list)
+    accept_diff: bool = False
 
     @property
     def snapshot_id(self) -> str:
@@ -114,7 +129,8 @@ class PreparedSnapshot:
     def to_dict(self) -> dict:
         return {
             "snapshot_id": self.snapshot_id, "verdict": self.verdict, "warnings": list(self.warnings),
-            "blocks": list(self.blocks), "diff": self.diff.to_dict(),
+            "blocks": list(self.blocks), "accepted_blocks": list(self.accepted_blocks),
+            "diff": self.diff.to_dict(),
             "datasets": {d.name: d.rows for d in self.snapshot.datasets},
         }  # fmt: skip
 
@@ -133,25 +149,46 @@ def prepare_snapshot(
     code_version: str,
     diff_policy: DiffPolicy | None = None,
     key_columns: Mapping[str, Sequence[str]] | None = None,
+    value_columns: Mapping[str, Sequence[str]] | None = None,
+    dataset_parameters: Mapping[str, Sequence[str]] | None = None,
+    missing_inputs: Sequence[dict] = (),
+    accept_diff: bool = False,
+    accepted_by: str | None = None,
 ) -> PreparedSnapshot:
     """Build `datasets` as one snapshot in memory, diff it against latest and judge it; write nothing.
 
     Keys per dataset come from `key_columns` or the schema's `key` (or `primary_key`) metadata; they order
-    the rows and let the diff gate find disappeared keys. `partition_by[name]` lists Hive partition columns
-    (`[]`: one file); a dataset not in it is split by period from AUTO_PARTITION_MIN_ROWS rows. Raises
-    SnapshotError when the rows do not fit their schema.
+    the rows and let the diff gate find disappeared keys. `value_columns[name]` are the columns whose totals
+    per period and region the gate compares (none for a dataset not named); where one of the
+    `dataset_parameters[name]` differs from the parent's (a deliberate policy change), their moves only warn.
+    `partition_by[name]` lists Hive partition columns (`[]`: one file); a dataset not in it is split by period
+    from AUTO_PARTITION_MIN_ROWS rows. `missing_inputs` (dataset, period, missing filing types, effect) go
+    into the manifest as given. With `accept_diff` the gate's blocks become warnings, and the manifest
+    records them with `accepted_by` (default: the operating-system user). Raises SnapshotError when the rows
+    do not fit their schema.
     """
     snapshot = _build(
         datasets, schemas, partition_by, key_columns or {}, sources, parameters, validation,
-        dictionary_json, dictionary_markdown, code_version,
+        dictionary_json, dictionary_markdown, code_version, missing_inputs,
     )  # fmt: skip
+    snapshot = replace(
+        snapshot,
+        totals={name: list(columns) for name, columns in (value_columns or {}).items()},
+        depends_on={name: list(names) for name, names in (dataset_parameters or {}).items()},
+    )
     policy = diff_policy or DiffPolicy()
     head = latest(published)
     if head is not None and head.snapshot_id == snapshot.id:
-        return PreparedSnapshot(snapshot, head, _unchanged(head).diff, [], [], policy, code_version)
+        same = _unchanged(head).diff
+        return PreparedSnapshot(snapshot, head, same, [], [], policy, code_version, accept_diff=accept_diff)
     diff = _diff(published, head, snapshot)
-    warnings, blocks = evaluate(diff, policy)
-    return PreparedSnapshot(snapshot, head, diff, warnings, blocks, policy, code_version)
+    verdict = judge(diff, policy, accept_diff=accept_diff)
+    if verdict.accepted_blocks:
+        snapshot = _record_accepted(snapshot, verdict.accepted_blocks, accepted_by or operator_name())
+    return PreparedSnapshot(
+        snapshot, head, diff, verdict.warnings, verdict.blocks, policy, code_version,
+        verdict.accepted_blocks, accept_diff,
+    )  # fmt: skip
 
 
 def commit_snapshot(
@@ -166,7 +203,7 @@ def commit_snapshot(
     if prepared.is_unchanged:
         return _unchanged(head)
     diff = prepared.diff
-    warnings = gate(diff, policy)
+    warnings = gate(diff, policy, accept_diff=prepared.accept_diff).warnings
     manifest_sha = _reusable_manifest(published, snapshot.id)
     if manifest_sha is None:
         manifest_bytes = _write(published, snapshot, now)
@@ -180,7 +217,7 @@ def commit_snapshot(
             if head is not None and head.snapshot_id == snapshot.id:
                 return _unchanged(head)
             diff = _diff(published, head, snapshot)
-            warnings = gate(diff, policy)
+            warnings = gate(diff, policy, accept_diff=prepared.accept_diff).warnings
             continue
         published.delete(keys.snapshot_attempt(snapshot.id))
         for warning in warnings:
@@ -217,6 +254,7 @@ def _build(
     dictionary_json: dict,
     dictionary_markdown: str,
     code_version: str,
+    missing_inputs: Sequence[dict] = (),
 ) -> _Snapshot:
     _check_names(frames, schemas, partition_by or {})
     prepared, tables = [], {}
@@ -256,9 +294,22 @@ def _build(
         dictionary_json=dictionary_json,
         documents=described_documents,
         code_version=code_version,
+        missing_inputs=list(missing_inputs),
     )
-    manifest_bytes = json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=2, default=str).encode()
+    manifest_bytes = _manifest_bytes(manifest)
     return _Snapshot(ident, json.loads(manifest_bytes), manifest_bytes, objects, prepared, tables)
+
+
+def _manifest_bytes(manifest: dict) -> bytes:
+    return json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=2, default=str).encode()
+
+
+def _record_accepted(snapshot: _Snapshot, blocks: list[str], accepted_by: str) -> _Snapshot:
+    """The manifest with the gate's blocks an explicit accept let through, and who accepted them; the
+    snapshot id (the content) is unchanged."""
+    manifest = {**snapshot.manifest, "accepted_blocks": blocks, "accepted_by": accepted_by}
+    manifest_bytes = _manifest_bytes(manifest)
+    return replace(snapshot, manifest=json.loads(manifest_bytes), manifest_bytes=manifest_bytes)
 
 
 def _check_names(
@@ -312,22 +363,37 @@ def _prepare(
 
 
 def _diff(published: ObjectStore, head: CommitEntry | None, snapshot: _Snapshot) -> SnapshotDiff:
-    """Compare with the parent (the current latest): rows per dataset and period, and disappeared keys."""
+    """Compare with the parent (the current latest): rows per dataset and period, disappeared keys, and
+    the totals per period and region of the value columns (one read of the parent per dataset)."""
     after = {d.name: d.rows_per_period for d in snapshot.datasets}
     if head is None:
         return SnapshotDiff(periods=row_changes({}, after))
     parent = load_manifest(published, head)
     before = {name: entry["rows_per_period"] for name, entry in parent["datasets"].items()}
     new_keys = {d.name: d.key for d in snapshot.datasets}
-    gone = []
+    gone, values = [], []
+    old_parameters, new_parameters = parent.get("parameters") or {}, snapshot.manifest["parameters"]
+    changed = {
+        name: moved
+        for name, names in sorted(snapshot.depends_on.items())
+        if (moved := [p for p in names if old_parameters.get(p) != new_parameters.get(p)])
+    }
     for name, entry in sorted(parent["datasets"].items()):
-        key = new_keys.get(name, entry["key"])
         parent_columns = [f["name"] for f in entry["schema"]["fields"]]
-        if not key or any(k not in parent_columns for k in key):
+        key = new_keys.get(name, entry["key"])
+        key = key if key and all(k in parent_columns for k in key) else []
+        new = snapshot.tables.get(name)
+        totalled = [c for c in snapshot.totals.get(name, []) if c in parent_columns and new is not None]
+        if not key and not totalled:
             continue
-        old = scan(published, parent, name, columns=key)
-        gone.append(disappeared_keys(name, key, old, snapshot.tables.get(name)))
-    return SnapshotDiff(head.sequence, head.snapshot_id, row_changes(before, after), gone)
+        groups = total_groups(new.schema) if totalled else []
+        wanted = list(dict.fromkeys([*key, *(g for g in groups if g in parent_columns), *totalled]))
+        old = scan(published, parent, name, columns=wanted)
+        if key:
+            gone.append(disappeared_keys(name, key, old.select(key), new))
+        if totalled:
+            values += value_changes(name, value_totals(old, totalled), value_totals(new, totalled))
+    return SnapshotDiff(head.sequence, head.snapshot_id, row_changes(before, after), gone, values, changed)
 
 
 def _reusable_manifest(published: ObjectStore, ident: str) -> str | None:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from greenmfg.filing_calendar import CalendarRow
-from greenmfg.report import gather, quality
+from greenmfg.report import gaps, gather, quality
 from greenmfg.report.calendar import calendar_section
 from greenmfg.report.model import Label, Link, Report, Table
 from greenmfg.storage import keys
@@ -71,9 +71,11 @@ def build_model(
     """The report of a snapshot: tiles of the latest year, chart sections, quality panel, footer."""
     year, previous = gather.latest_years(frames)
     snapshot_id = str(manifest.get("snapshot_id", ""))
+    gaps_section = gaps.gaps_section(manifest)
     sections = (
         *gather.indicator_sections(frames, year, previous),
         *([calendar_section(*calendar)] if calendar is not None else []),
+        *([gaps_section] if gaps_section is not None else []),
         quality.quality_section(manifest, records or {}, staging_base),
     )
     footer = (

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from greenmfg.contracts import CONTRACTS
 from greenmfg.errors import SettingsError
 from greenmfg.policy import POLICY_TABLE, Policy, load_policy
+from greenmfg.publish.diff import DIFF_GATE_TABLE, DiffPolicy, load_diff_policy
 from greenmfg.settings import Settings, get_settings
 from greenmfg.validation.declaration import SEVERITIES, Severity
 from greenmfg.validation.review_thresholds import REVIEW_TABLE, ReviewThresholds
@@ -60,6 +61,8 @@ class ValidationConfig(BaseModel):
     policy: Policy = Field(default_factory=Policy)
     # When a validated table is held for review instead of taking force (greenmfg/review.py).
     review: ReviewThresholds = Field(default_factory=ReviewThresholds)
+    # The publisher's diff gate (greenmfg/publish/diff.py), checked here so a bad table fails at load too.
+    diff_gate: DiffPolicy = Field(default_factory=DiffPolicy)
 
     @model_validator(mode="after")
     def _overrides_name_what_exists(self) -> ValidationConfig:
@@ -96,17 +99,17 @@ def load_config(path: str | Path | None = None, *, settings: Settings | None = N
     document = settings.config_document()
     policy = load_policy(settings)
     source = str(settings.validation_config)
-    values: dict[str, Any] = {"policy": policy}
+    values: dict[str, Any] = {"policy": policy, "diff_gate": load_diff_policy(settings)}
     unknown = []
     for key, value in document.items():
         if key in OWN_KEYS:
             values[key] = value
         elif key in THRESHOLDS:
             values.setdefault("thresholds", {})[key] = value
-        elif key != POLICY_TABLE:
+        elif key not in (POLICY_TABLE, DIFF_GATE_TABLE):
             unknown.append(key)
     if unknown:
-        expected = [*OWN_KEYS, *THRESHOLDS, f"[{POLICY_TABLE}]"]
+        expected = [*OWN_KEYS, *THRESHOLDS, f"[{POLICY_TABLE}]", f"[{DIFF_GATE_TABLE}]"]
         raise SettingsError(f"{source}: unknown configuration keys {unknown}; expected {expected}")
     try:
         return ValidationConfig(**values)
