@@ -3,6 +3,7 @@ every period outside the range exactly as the previous snapshot had it."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import asdict, dataclass, field
 
@@ -13,7 +14,7 @@ from greenmfg.build import Selection
 from greenmfg.contracts import MIIT_FILING_TYPES, get_contract
 from greenmfg.errors import GreenmfgError
 from greenmfg.indicators import DATASETS
-from greenmfg.ingest import IngestResult, ingest_bytes
+from greenmfg.ingest import IngestResult, process_archived, record_head, replace_record
 from greenmfg.policy import Policy
 from greenmfg.storage import Stores, keys
 
@@ -93,26 +94,32 @@ def plan(
 
 
 def reingest(stores: Stores, sha256: str, *, build_docs: bool = True) -> IngestResult:
-    """Parse and validate an archived filing again from its raw bytes (after a rule or parser change)."""
+    """Parse and validate an archived filing again from its raw bytes (after a rule or parser change).
+
+    Raw is only read (the publisher identity runs this). The ingestion record is swapped for its successor
+    only if it is still the one read, never deleted first: at every moment the filing has a record, so a
+    correction cannot lose its place to the filing it superseded.
+    """
     from greenmfg.landing import parse_landing_key
 
-    record = staging.read_record(stores.staging, sha256)
-    if record is None:
+    key = keys.ingestion_record(sha256)
+    found = stores.staging.head(key)
+    if found is None:
         raise GreenmfgError(f"filing {sha256} was never ingested: nothing to reprocess")
+    record = json.loads(stores.staging.read_bytes(key))
     data = archive.read_filing(stores.raw, sha256)
     landed = parse_landing_key(record["landing_key"]) if record.get("landing_key") else None
-    stores.staging.delete(keys.ingestion_record(sha256))
-    return ingest_bytes(
+    filing_type = landed.filing_type if landed else archive.read_sidecar(stores.raw, sha256)["filing_type"]
+    revalidated = process_archived(
         stores,
         data,
-        original_name=record["original_name"],
-        filing_type=landed.filing_type if landed else None,
+        record_head(record),
+        filing_type=filing_type,
         allowed_types=landed.filing_types if landed else (),
         period=landed.period if landed else None,
-        landing_key=record.get("landing_key"),
-        received_at=record["received_at"],
         build_docs=build_docs,
     )
+    return replace_record(stores, revalidated, found.etag)
 
 
 def keep_outside_range(

@@ -1,14 +1,15 @@
 """Staged canonical rows: ingestion records, and which filing wins each (filing type, period).
 
-A re-filed period supersedes the earlier filing: the one received last wins (ties broken by name and hash,
-so the choice never depends on listing order). Both stay in the raw archive.
+In force are the accepted tables of every filing, and its held ones once a person accepted them
+(greenmfg/review.py). A re-filed period supersedes the earlier filing: the one received last wins (ties
+broken by name and hash, so the choice never depends on listing order). Both stay in the raw archive.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -16,12 +17,15 @@ import pyarrow.parquet as pq
 from greenmfg.contracts import get_contract
 from greenmfg.contracts.model import INFERRED_VALUES
 from greenmfg.errors import ObjectNotFoundError
+from greenmfg.review import HELD, read_decisions
 from greenmfg.storage import ObjectStore, keys
+
+ACCEPTED = "accepted"
 
 
 @dataclass(frozen=True)
 class StagedPart:
-    """One accepted (filing type, period) slice of an archived filing."""
+    """One staged (filing type, period) slice of an archived filing: accepted, or held for review."""
 
     sha256: str
     filing_type: str
@@ -30,6 +34,7 @@ class StagedPart:
     received_at: str
     staging_key: str
     rows: int
+    status: str = ACCEPTED  # or HELD: staged, in force only once accepted by a person
 
     @property
     def precedence(self) -> tuple[str, str, str]:
@@ -44,18 +49,31 @@ def read_record(staging: ObjectStore, sha256: str) -> dict | None:
 
 
 def all_records(staging: ObjectStore) -> list[dict]:
+    """Every ingestion record, each with the review decision taken on it under "decision" (when one was)."""
+    decisions = read_decisions(staging)
     records = []
     for info in staging.list(keys.INGESTION_RECORDS_PREFIX):
         if info.key.endswith(".json"):
-            records.append(json.loads(staging.read_bytes(info.key)))
+            record = json.loads(staging.read_bytes(info.key))
+            if record["sha256"] in decisions:
+                record["decision"] = asdict(decisions[record["sha256"]])
+            records.append(record)
     return records
 
 
-def staged_parts(records: Iterable[dict]) -> list[StagedPart]:
+def is_accepted_on_review(record: dict) -> bool:
+    return record.get("decision", {}).get("decision") == "accept"
+
+
+def staged_parts(records: Iterable[dict], *, include_held: bool = False) -> list[StagedPart]:
+    """The staged tables that may take force: accepted ones, and held ones accepted on review (all held
+    ones with `include_held`, for listings)."""
     parts: list[StagedPart] = []
     for record in records:
         for part in record.get("parts", []):
-            if part.get("status") != "accepted":
+            status = part.get("status")
+            takes_force = status == ACCEPTED or (status == HELD and is_accepted_on_review(record))
+            if not (takes_force or (include_held and status == HELD)):
                 continue
             for period, staged in sorted(part.get("staged", {}).items()):
                 parts.append(
@@ -67,13 +85,15 @@ def staged_parts(records: Iterable[dict]) -> list[StagedPart]:
                         received_at=record["received_at"],
                         staging_key=staged["key"],
                         rows=staged["rows"],
+                        status=status,
                     )
                 )
     return parts
 
 
 def winners(parts: Iterable[StagedPart]) -> dict[tuple[str, int], StagedPart]:
-    """The filing in force for each (filing type, period): the one received last."""
+    """The filing in force for each (filing type, period): the one received last (of `parts` as
+    staged_parts gives them without `include_held`)."""
     chosen: dict[tuple[str, int], StagedPart] = {}
     for part in parts:
         slot = (part.filing_type, part.period)
