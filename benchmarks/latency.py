@@ -5,7 +5,7 @@ an idle stack (the previous upload's ingest run has ended); the clock runs from 
 to the first commit whose snapshot lists the filing. The Prefect runs' own timestamps split each latency
 into stages (see `_stages`).
 
-    .venv/bin/python benchmarks/latency.py [--uploads 5] [--state-dir DIR] [--json PATH]
+    .venv/bin/python benchmarks/latency.py [--uploads 9] [--state-dir DIR] [--json PATH]
 
 Without --state-dir a fresh stack is started in a temporary folder and stopped at the end.
 """
@@ -26,13 +26,13 @@ from pathlib import Path
 from greenmfg.reference import generate
 from infra import stack
 
-TARGET_MEDIAN_SECONDS = 15.0
+TARGET_MEDIAN_SECONDS, GOAL_MEDIAN_SECONDS = 4.0, 3.0  # issue 14 (issue 6 asked for 15 s)
 FILING_TYPES = ("green_loans", "incentives")  # small filings: the pipeline's overhead is what is measured
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--uploads", type=int, default=5)
+    parser.add_argument("--uploads", type=int, default=9, help="issue 14 asks for the median of at least 9")
     parser.add_argument("--state-dir", type=Path, help="a running stack to use (default: start one)")
     parser.add_argument("--json", type=Path, default=Path(".greenmfg/benchmarks/latency.json"))
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for one snapshot")
@@ -144,7 +144,9 @@ def _report(samples: list[dict]) -> dict:
         "min_seconds": min(seconds),
         "max_seconds": max(seconds),
         "target_median_seconds": TARGET_MEDIAN_SECONDS,
-        "meets_target": median < TARGET_MEDIAN_SECONDS,
+        "goal_median_seconds": GOAL_MEDIAN_SECONDS,
+        "meets_target": median <= TARGET_MEDIAN_SECONDS,
+        "meets_goal": median <= GOAL_MEDIAN_SECONDS,
         "stage_median_seconds": {
             name: round(statistics.median(s["stages"][name] for s in samples if name in s["stages"]), 2)
             for name in stage_names
