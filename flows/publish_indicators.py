@@ -1,4 +1,4 @@
-"""publish-indicators: derive the indicators from all staged, accepted filings and publish a snapshot."""
+"""publish-indicators: derive every indicator from the filings in force and publish them as a snapshot."""
 
 from __future__ import annotations
 
@@ -10,33 +10,23 @@ from greenmfg.summaries import publication_markdown
 from tasks.alerts import blocked_publish
 from tasks.artifacts import report_publication
 from tasks.publication_slot import publication_slot
-from tasks.publishing import (
-    derive,
-    load_inputs,
-    publish,
-    publish_report,
-    read_policy,
-    select_filings,
-    unchanged_snapshot,
-)
+from tasks.publishing import publish_in_force, publish_report, read_policy
 
 
 @flow(name="publish-indicators", log_prints=False)
-def publish_indicators() -> dict | State:
-    """The policy (thresholds, caps, factors) comes from the settings of the process that publishes; a publish
-    the diff gate blocks ends Failed with the gate's reasons, and is announced."""
+def publish_indicators(accept_diff: bool = False) -> dict | State:
+    """The policy (thresholds, caps, factors) comes from the settings of the process that publishes. The
+    snapshot is committed only on the one it was derived against (greenmfg/publication.py). A publish the
+    diff gate blocks ends Failed with the gate's reasons, and is announced; `accept_diff` lets it through,
+    recorded in the manifest."""
     policy = read_policy()
     with publication_slot():
-        selection = select_filings()
-        unchanged = unchanged_snapshot(selection, policy)
-        if unchanged is not None:
-            return unchanged
-        inputs = load_inputs(selection)
-        datasets = derive(inputs, policy)
         try:
-            result = publish(datasets, selection, policy)
+            publication = publish_in_force(policy, accept_diff)
         except SnapshotError as error:
             return blocked_publish(error)
-    report_url = publish_report(result.snapshot_id)
-    report_publication(publication_markdown(result, datasets, report_url))
-    return result.to_dict() | {"report": report_url}
+    if not publication.is_new:
+        return publication.to_dict()
+    report_url = publish_report(publication.snapshot_id)
+    report_publication(publication_markdown(publication.result, publication.datasets, report_url))
+    return publication.to_dict() | {"report": report_url}

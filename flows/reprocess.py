@@ -1,17 +1,14 @@
-"""reprocess: re-derive (and, when asked, re-parse and re-validate) a range of periods, then publish."""
+"""reprocess: re-validate the archived filings of a range when asked, then publish the full derive."""
 
 from __future__ import annotations
 
 from prefect import flow, unmapped
 from prefect.states import State
 
-from greenmfg.errors import SnapshotError
-from greenmfg.summaries import publication_markdown
-from tasks.alerts import announce_filings, blocked_publish
-from tasks.artifacts import report_ingestion, report_publication
-from tasks.publication_slot import publication_slot
-from tasks.publishing import derive, load_inputs, publish, publish_report, read_policy, select_filings
-from tasks.reprocessing import assemble, plan_reprocess, revalidate
+from flows.publish_indicators import publish_indicators
+from tasks.alerts import announce_filings
+from tasks.artifacts import report_ingestion
+from tasks.reprocessing import plan_reprocess, revalidate
 from tasks.runners import make_task_runner
 
 
@@ -29,13 +26,15 @@ def reprocess(
     dataset: str | None = None,
     reparse: bool = False,
     dry_run: bool = False,
+    accept_diff: bool = False,
     task_runner: str = "default",
     dask_address: str | None = None,
 ) -> dict | State:
-    """`task_runner` ('default' or 'dask', at `dask_address` or a local cluster) fans out the re-validation.
-    The policy comes from the settings; when it differs from the latest snapshot's, every period is derived
-    again, so that a snapshot never mixes policies across years. A publish the diff gate blocks ends
-    Failed."""
+    """The range, filing type and dataset choose the filings re-validated with `reparse` (fanned out on
+    `task_runner`: 'default' or 'dask', at `dask_address` or a local cluster) and what the report focuses
+    on; the snapshot is the full derive of the filings in force under the settings' policy (the
+    publish-indicators subflow), so it never mixes inputs or policies across years. A publish the diff gate
+    blocks ends Failed."""
     plan = plan_reprocess(year_from, year_to, filing_type, dataset, reparse)
     if dry_run:
         return {"plan": plan.to_dict(), "published": None}
@@ -44,15 +43,7 @@ def reprocess(
         revalidated = revalidate_filings.with_options(task_runner=runner)(plan.reparse_filings)
         report_ingestion(revalidated)
         announce_filings(revalidated)
-    policy = read_policy()
-    with publication_slot():
-        selection = select_filings()
-        inputs = load_inputs(selection)
-        datasets = assemble(derive(inputs, policy), plan, policy)
-        try:
-            result = publish(datasets, selection, policy)
-        except SnapshotError as error:
-            return blocked_publish(error)
-    report_url = publish_report(result.snapshot_id)
-    report_publication(publication_markdown(result, datasets, report_url))
-    return {"plan": plan.to_dict(), "published": result.to_dict() | {"report": report_url}}
+    published = publish_indicators(accept_diff, return_state=True)
+    if not published.is_completed():
+        return published
+    return {"plan": plan.to_dict(), "published": published.result()}

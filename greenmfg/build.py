@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from greenmfg import staging
+from greenmfg.errors import SnapshotError
+from greenmfg.publish.writer import LATEST
 from greenmfg.storage import Stores
 from greenmfg.versioning import code_version
 
@@ -88,9 +90,32 @@ def derive(inputs: dict[str, pd.DataFrame], params, *, datasets: Iterable[str] |
     return {name: derive_one(name, inputs, params) for name in names}
 
 
+def held_sources(selection: Selection, datasets: Mapping[str, pd.DataFrame]) -> list[dict]:
+    """The filings in force whose rows the datasets hold (the union of their `source_sha256s`): what a
+    snapshot's manifest lists as its sources, exactly. A row naming a filing not in force is refused."""
+    from greenmfg.indicators.common import SOURCE_SEPARATOR, SOURCE_SHA256S
+
+    cited: set[str] = set()
+    for frame in datasets.values():
+        if SOURCE_SHA256S.name in frame.columns:
+            for cell in frame[SOURCE_SHA256S.name].dropna().unique():
+                cited.update(sha for sha in str(cell).split(SOURCE_SEPARATOR) if sha)
+    sources = selection.sources()
+    unknown = sorted(cited - {s["sha256"] for s in sources})
+    if unknown:
+        raise SnapshotError(
+            f"derived rows name {len(unknown)} filing(s) that are not in force, e.g. {unknown[:3]}; "
+            f"expected only the {len(sources)} filing part(s) selected"
+        )
+    return [s for s in sources if s["sha256"] in cited]
+
+
 def unchanged_snapshot(stores: Stores, selection: Selection, params) -> dict | None:
     """What publishing would find when the latest snapshot was built from these very filings, parameters
-    and code: then loading and deriving are skipped (a run with nothing new costs well under a second)."""
+    and code: then loading and deriving are skipped (a run with nothing new costs well under a second).
+
+    A manifest lists only the filings whose rows it holds, so this finds latest only when it holds rows of
+    every filing now in force; otherwise the publication derives, and finds any equal content by its id."""
     from dataclasses import asdict
 
     from greenmfg.publish import current_snapshot
@@ -135,8 +160,10 @@ def prepare(
     *,
     diff_policy=None,
     accept_diff: bool = False,
+    parent=LATEST,
 ):
-    """The snapshot `publish` would commit, diffed against latest with the gate's verdict; nothing written.
+    """The snapshot `publish` would commit, diffed against its parent (default: latest) with the gate's
+    verdict; nothing written. Its sources are the filings whose rows the datasets hold.
 
     The gate's thresholds are the settings' `[diff_gate]` unless `diff_policy` is given; `accept_diff` lets
     its blocks through, recorded in the manifest.
@@ -154,7 +181,7 @@ def prepare(
         datasets,
         schemas={name: DATASETS[name].arrow_schema() for name in datasets},
         partition_by={name: list(DATASETS[name].partition_by) for name in datasets},
-        sources=selection.sources(),
+        sources=held_sources(selection, datasets),
         parameters=asdict(params) if hasattr(params, "__dataclass_fields__") else dict(params),
         validation=selection.validation_summary(),
         dictionary_json=dictionary,
@@ -165,6 +192,7 @@ def prepare(
         dataset_parameters={name: list(DATASETS[name].parameters) for name in datasets},
         missing_inputs=missing_inputs(_periods_with_rows(selection), [DATASETS[name] for name in datasets]),
         accept_diff=accept_diff,
+        parent=parent,
     )
 
 

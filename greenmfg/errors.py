@@ -63,6 +63,10 @@ class SnapshotError(GreenmfgError):
     """A snapshot is missing, incomplete or fails its manifest checks."""
 
 
+class StaleParentError(SnapshotError):
+    """Another publisher committed first: content built on the former latest is never committed on top."""
+
+
 def _render(value: object, limit: int = 12) -> str:
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(map(str, value)) if isinstance(value, (set, frozenset)) else [str(v) for v in value]

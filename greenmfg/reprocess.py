@@ -1,5 +1,6 @@
-"""Reprocessing a range of periods: which filings and datasets it touches, and how the new snapshot keeps
-every period outside the range exactly as the previous snapshot had it."""
+"""Reprocessing a range of periods: which archived filings it re-validates and which datasets and periods its
+report focuses on. The snapshot it publishes is always a full derive of the filings in force
+(greenmfg/publication.py): a range never keeps old rows, so a snapshot never mixes inputs or policies."""
 
 from __future__ import annotations
 
@@ -7,19 +8,17 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field
 
-import pandas as pd
-
 from greenmfg import archive, staging
 from greenmfg.build import Selection
 from greenmfg.contracts import MIIT_FILING_TYPES, get_contract
 from greenmfg.errors import GreenmfgError
 from greenmfg.indicators import DATASETS
+from greenmfg.indicators.common import YEAR
 from greenmfg.ingest import IngestResult, process_archived, record_head, replace_record
-from greenmfg.policy import Policy
+from greenmfg.publish.tables import period_column
 from greenmfg.storage import Stores, keys
 
 log = logging.getLogger(__name__)
-PERIOD = "year"
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class ReprocessPlan:
     reparse: bool
     filings: list[dict] = field(default_factory=list)  # in-force filings of the range
     reparse_filings: list[str] = field(default_factory=list)  # every filing of the range, superseded too
-    datasets: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)  # what the diff report focuses on
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -49,7 +48,8 @@ class ReprocessPlan:
         for sha in shown:
             f = names.get(sha, {"filing_type": "?", "period": "?", "original_name": "(superseded)"})
             lines.append(f"  {sha[:12]}  {f['filing_type']:<28} {f['period']!s:>6}  {f['original_name']}")
-        lines.append("datasets to recompute: " + ", ".join(self.datasets))
+        lines.append("datasets in focus: " + ", ".join(self.datasets))
+        lines.append("every dataset is derived whole from the filings in force; changes outside are listed")
         return "\n".join(lines)
 
 
@@ -122,59 +122,28 @@ def reingest(stores: Stores, sha256: str, *, build_docs: bool = True) -> IngestR
     return replace_record(stores, revalidated, found.etag)
 
 
-def keep_outside_range(
-    derived: pd.DataFrame, previous: pd.DataFrame | None, year_from: int, year_to: int, *, miit_in_scope: bool
-) -> pd.DataFrame:
-    """Rows of the range from the new derivation; every other row exactly as the previous snapshot had it.
-
-    Rows without a year (MIIT batches) count as in range only when a MIIT list is being reprocessed.
-    """
-    if previous is None or PERIOD not in derived.columns:
-        return derived
-    years = derived[PERIOD]
-    in_range = years.between(year_from, year_to).fillna(False) | (years.isna() & miit_in_scope)
-    old_years = previous[PERIOD]
-    keep_old = ~(old_years.between(year_from, year_to).fillna(False) | (old_years.isna() & miit_in_scope))
-    merged = pd.concat([previous[keep_old], derived[in_range]], ignore_index=True)
-    return merged.astype(derived.dtypes.to_dict())
+def in_focus(plan_: ReprocessPlan, dataset: str, period: str) -> bool:
+    """Whether a dataset period of a diff is one the reprocess asked about: a dataset of the plan and a
+    year of its range (or a MIIT batch, which has no year, when a MIIT list type is reprocessed)."""
+    if dataset not in plan_.datasets:
+        return False
+    if period_column(DATASETS[dataset].arrow_schema()) == YEAR.name and period.isdigit():
+        return plan_.year_from <= int(period) <= plan_.year_to
+    return plan_.filing_type in MIIT_FILING_TYPES  # a batch, or rows without a year
 
 
-def assemble(
-    published, derived: dict[str, pd.DataFrame], plan_: ReprocessPlan, policy: Policy
-) -> dict[str, pd.DataFrame]:
-    """Every dataset of the new snapshot: recomputed ones merged with the previous snapshot outside the
-    range, the others carried over unchanged (derived afresh only when the previous snapshot lacks them).
+def focus(diff: dict, plan_: ReprocessPlan) -> dict:
+    """The diff's changes the reprocess asked about (row counts and totals), and the dataset periods outside
+    its scope that change as well: the snapshot is a full derive, so nothing in force is held back."""
+    rows = [c for c in diff.get("periods", []) if c["rows_before"] != c["rows_after"]]
+    values = diff.get("values", [])
 
-    A snapshot holds one policy for all its years: when `policy` is not the one the previous snapshot was
-    derived with, nothing of it is kept and every dataset is taken as derived (every period).
-    """
-    from greenmfg.publish import latest, read_dataframe, read_manifest
+    def inside(change: dict) -> bool:
+        return in_focus(plan_, change["dataset"], change["period"])
 
-    entry = latest(published)
-    manifest = read_manifest(published, entry.snapshot_id) if entry else {}
-    if entry is not None and manifest.get("parameters") != policy.to_dict():
-        log.warning(
-            "the policy differs from snapshot %s's: every period of every dataset is derived again",
-            entry.snapshot_id,
-        )
-        return dict(derived)
-    previous_names = set(manifest.get("datasets", {}))
-
-    def previous(name: str) -> pd.DataFrame | None:
-        if name not in previous_names:
-            return None
-        return read_dataframe(published, name, snapshot_id=entry.snapshot_id).astype(
-            DATASETS[name].pandas_dtypes()
-        )
-
-    miit_in_scope = plan_.filing_type in MIIT_FILING_TYPES
-    result: dict[str, pd.DataFrame] = {}
-    for name, frame in derived.items():
-        if name in plan_.datasets:
-            result[name] = keep_outside_range(
-                frame, previous(name), plan_.year_from, plan_.year_to, miit_in_scope=miit_in_scope
-            )
-        else:
-            old = previous(name)
-            result[name] = frame if old is None else old
-    return result
+    outside = sorted({(c["dataset"], c["period"]) for c in [*rows, *values] if not inside(c)})
+    return {
+        "periods": [c for c in rows if inside(c)],
+        "values": [c for c in values if inside(c)],
+        "outside": [f"{dataset} {period}" for dataset, period in outside],
+    }

@@ -1,9 +1,10 @@
-"""One publication at a time, whichever path commits it: a pool's flow run, a task worker, the CLI.
+"""One publication at a time among the flows: a pool's flow run, a task worker.
 
-Snapshots are committed optimistically (a lost commit race is retried), but two publications racing can
-still let the one that read fewer filings commit last. On a Prefect server they share the global
-concurrency limit PUBLICATION_LIMIT (created with one slot by infra/deploy.py); the embedded default runs
-one process with no one to race, so there is nothing to hold.
+Correctness does not depend on it: a commit is compare-and-swap on its parent, and a publication that loses
+the race selects and derives again (greenmfg/publication.py), with or without Prefect. The slot only saves
+that wasted work: on a Prefect server the flows share the global concurrency limit PUBLICATION_LIMIT
+(created with one slot by infra/deploy.py); the embedded default runs one process, so there is nothing to
+hold.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
-"""Tasks of publication: select the filings in force, derive the indicators, publish a snapshot."""
+"""Tasks of publication: the policy in force, one publication (select, derive, commit on its parent), and
+the snapshot's report."""
 
 from __future__ import annotations
 
-import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from greenmfg import build
+from greenmfg import build, publication
 from greenmfg.policy import Policy, load_policy
 from tasks.credentials import open_stores
 from tasks.retry import RETRY_OPTIONS
@@ -23,26 +23,16 @@ def select_filings() -> build.Selection:
     return build.select_filings(open_stores())
 
 
-@task(name="find-unchanged-snapshot", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def unchanged_snapshot(selection: build.Selection, policy: Policy) -> dict | None:
-    return build.unchanged_snapshot(open_stores(), selection, policy)
-
-
-@task(name="load-accepted-rows", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def load_inputs(selection: build.Selection) -> dict[str, pd.DataFrame]:
-    return build.load_inputs(open_stores(), selection)
-
-
-@task(name="derive-indicators", cache_policy=NO_CACHE)
-def derive(
-    inputs: dict[str, pd.DataFrame], policy: Policy, datasets: list[str] | None = None
-) -> dict[str, pd.DataFrame]:
-    return build.derive(inputs, policy, datasets=datasets)
-
-
-@task(name="publish-snapshot", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def publish(datasets: dict[str, pd.DataFrame], selection: build.Selection, policy: Policy):
-    return build.publish(open_stores(), datasets, selection, policy)
+@task(name="publish-in-force", cache_policy=NO_CACHE, **RETRY_OPTIONS)
+def publish_in_force(policy: Policy, accept_diff: bool = False) -> publication.Publication:
+    """The full derive of the filings in force, committed on the snapshot it was derived against (selected
+    and derived again when another publisher committed first). A publication the diff gate blocks raises
+    the gate's SnapshotError; a retry after an outage starts the publication over."""
+    done = publication.publish_in_force(open_stores(), policy, accept_diff=accept_diff)
+    blocked = done.blocked_error()
+    if blocked is not None:
+        raise blocked
+    return done
 
 
 @task(name="publish-report", cache_policy=NO_CACHE, **RETRY_OPTIONS)

@@ -1,15 +1,13 @@
-"""Tasks of reprocessing: plan, re-validate archived filings, assemble the datasets of the new snapshot."""
+"""Tasks of reprocessing: plan what to re-validate and report on, re-validate archived filings."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from greenmfg import build, progress, reprocess
-from greenmfg.policy import Policy
 from tasks.credentials import open_stores
 from tasks.retry import RETRY_OPTIONS
 
@@ -36,10 +34,3 @@ def revalidate(sha256: str, position: int, total: int, build_docs: bool = True) 
         "message": result.message,
         "parts": [asdict(p) for p in result.parts],
     }
-
-
-@task(name="assemble-datasets", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def assemble(
-    derived: dict[str, pd.DataFrame], plan: reprocess.ReprocessPlan, policy: Policy
-) -> dict[str, pd.DataFrame]:
-    return reprocess.assemble(open_stores().published, derived, plan, policy)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from greenmfg import archive, build, headline, landing_copy, reprocess, staging, sweep
+from greenmfg import archive, build, headline, landing_copy, publication, staging, sweep
 from greenmfg.policy import Policy
 from greenmfg.publish import latest, read_dataframe, read_manifest
 from greenmfg.storage import Stores, keys
@@ -134,50 +134,42 @@ def _coverage(stores: Stores, snapshot_id: str) -> pd.DataFrame:
     return read_dataframe(stores.published, "green_coverage", snapshot_id=snapshot_id)
 
 
-def test_reprocess_under_the_same_policy_keeps_other_years_from_the_previous_snapshot(pipeline) -> None:
-    stores, _, _ = pipeline
-    before = latest(stores.published)
-    selection = build.select_filings(stores)
-    plan = reprocess.plan(selection, 2020, 2020, dataset="green_coverage")
-    derived = build.derive(build.load_inputs(stores, selection), Policy())
-    marked = derived["green_coverage"].assign(green_plants=derived["green_coverage"]["green_plants"] + 1000)
-    datasets = reprocess.assemble(stores.published, {**derived, "green_coverage": marked}, plan, Policy())
-    old, new = _coverage(stores, before.snapshot_id), datasets["green_coverage"]
-    pd.testing.assert_frame_equal(
-        old[old["year"] != 2020].reset_index(drop=True),
-        new[new["year"] != 2020].reset_index(drop=True),
-        check_dtype=False,
-    )
-    assert (new.loc[new["year"] == 2020, "green_plants"] >= 1000).all()
+def test_manifest_sources_are_exactly_the_filings_whose_rows_the_snapshot_holds(pipeline) -> None:
+    stores, _, published = pipeline
+    manifest = read_manifest(stores.published, published.snapshot_id)
+    held = set()
+    for name in manifest["datasets"]:
+        frame = read_dataframe(stores.published, name, snapshot_id=published.snapshot_id)
+        held |= {s for cell in frame["source_sha256s"].dropna().unique() for s in cell.split(";")}
+    assert {s["sha256"] for s in manifest["sources"]} == held
+    in_force = {p.sha256 for p in build.select_filings(stores).chosen.values()}
+    assert held <= in_force
 
 
-def test_reprocess_under_another_policy_derives_every_year(pipeline) -> None:
-    """A snapshot holds one policy: reprocessing 2020 with another star threshold re-derives every year."""
+def test_a_publication_under_another_policy_derives_every_year(pipeline) -> None:
+    """A snapshot holds one policy: another star threshold re-derives every year of every dataset."""
     stores, _, _ = pipeline
     before = latest(stores.published)
     policy = replace(Policy(), star_threshold=5)
-    selection = build.select_filings(stores)
-    plan = reprocess.plan(selection, 2020, 2020, dataset="green_coverage")
-    derived = build.derive(build.load_inputs(stores, selection), policy)
-    datasets = reprocess.assemble(stores.published, derived, plan, policy)
-    result = build.publish(stores, datasets, selection, policy)
-    assert result.is_new
+    done = publication.publish_in_force(stores, policy)
+    assert done.is_new and done.attempts == 1
 
-    old, new = _coverage(stores, before.snapshot_id), _coverage(stores, result.snapshot_id)
+    old, new = _coverage(stores, before.snapshot_id), _coverage(stores, done.snapshot_id)
     assert set(old["star_threshold"]) == {3} and set(new["star_threshold"]) == {5}
     assert sorted(set(new["year"])) == sorted(set(old["year"])) and len(set(new["year"])) > 1
     key = ["year", "region_code", "industry_division"]
     plants = old.merge(new, on=key, suffixes=("_old", "_new"))
     assert (plants["green_plants_new"] <= plants["green_plants_old"]).all()
     changed_years = set(plants.loc[plants["green_plants_new"] < plants["green_plants_old"], "year"])
-    assert changed_years - {2020}, "years outside the range kept the old policy's figures"
-    manifest = read_manifest(stores.published, result.snapshot_id)
+    assert len(changed_years) > 1, "a year kept the old policy's figures"
+    manifest = read_manifest(stores.published, done.snapshot_id)
     assert manifest["parameters"] == policy.to_dict()
     for name in ("green_finance", "incentives", "energy_intensity", "green_list_counts"):
         pd.testing.assert_frame_equal(
             read_dataframe(stores.published, name, snapshot_id=before.snapshot_id),
-            read_dataframe(stores.published, name, snapshot_id=result.snapshot_id),
+            read_dataframe(stores.published, name, snapshot_id=done.snapshot_id),
         )
+    assert publication.publish_in_force(stores, policy).verdict == "unchanged"
 
 
 def test_reprocess_dry_run_and_bad_range_from_the_cli(pipeline, monkeypatch, capsys) -> None:
@@ -194,7 +186,8 @@ def test_reprocess_dry_run_and_bad_range_from_the_cli(pipeline, monkeypatch, cap
             == 0
         )
         out = capsys.readouterr().out
-        assert "green_finance" in out and "04_2020年绿色贷款申请.csv" in out and "green_coverage" not in out
+        assert "datasets in focus: green_finance\n" in out and "04_2020年绿色贷款申请.csv" in out
+        assert "green_coverage" not in out.split("outside the range")[0]  # the focus is the loans' dataset
         assert stores.published.list(keys.COMMITS_PREFIX) == commits_before
         assert main(["reprocess", "--from", "2021", "--to", "2020"]) == 2
         err = capsys.readouterr().err

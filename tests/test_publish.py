@@ -79,21 +79,28 @@ def frames(**overrides: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"coverage": coverage_frame(), "loans": loans_frame(), **overrides}
 
 
+def options(policy=None, *, parameters=None, validation=None) -> dict:
+    """The keyword arguments of prepare_snapshot (and publish_snapshot) for these test datasets."""
+    return {
+        "schemas": SCHEMAS,
+        "partition_by": {"coverage": ["year"]},
+        "sources": [
+            {"sha256": "a" * 64, "filing_type": "green_register", "period": 2020, "original_name": "r.xlsx"}
+        ],
+        "parameters": parameters if parameters is not None else {"star_threshold": 3},
+        "validation": validation or {"green_register": {"rows": 10, "quarantined": 0}},
+        "dictionary_json": {"datasets": {"coverage": {"title": "Coverage"}}},
+        "dictionary_markdown": "# Data dictionary\n",
+        "code_version": "0.1.0+gtest",
+        "diff_policy": policy,
+    }
+
+
 def publish(store, datasets=None, *, parameters=None, clock=None, policy=None, validation=None):
     return publish_snapshot(
         store,
         datasets if datasets is not None else frames(),
-        schemas=SCHEMAS,
-        partition_by={"coverage": ["year"]},
-        sources=[
-            {"sha256": "a" * 64, "filing_type": "green_register", "period": 2020, "original_name": "r.xlsx"}
-        ],
-        parameters=parameters if parameters is not None else {"star_threshold": 3},
-        validation=validation or {"green_register": {"rows": 10, "quarantined": 0}},
-        dictionary_json={"datasets": {"coverage": {"title": "Coverage"}}},
-        dictionary_markdown="# Data dictionary\n",
-        code_version="0.1.0+gtest",
-        diff_policy=policy,
+        **options(policy, parameters=parameters, validation=validation),
         **({"now": clock} if clock else {}),
     )
 

@@ -1,4 +1,5 @@
-"""Crash safety and races: a publish interrupted at every store operation, and concurrent publishers."""
+"""Crash safety and races: a publish interrupted at every store operation, and concurrent publishers that
+commit only on the parent they compared with (compare-and-swap)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import threading
 import pandas as pd
 import pyarrow.fs as pafs
 import pytest
-from test_publish import coverage_frame, frames, publish, sorted_frame
+from test_publish import coverage_frame, frames, options, publish, sorted_frame
 
-from greenmfg.errors import SnapshotError
+from greenmfg.errors import SnapshotError, StaleParentError
 from greenmfg.publish import (
     DiffPolicy,
     cleanup_uncommitted,
+    commit_snapshot,
     latest,
     list_snapshots,
+    prepare_snapshot,
     read_dataframe,
     read_manifest,
 )
@@ -121,7 +124,9 @@ def test_publish_interrupted_at_every_operation(any_stores):
         assert view.list(keys.ATTEMPTS_PREFIX) == []
 
 
-def test_concurrent_publishers_all_land_in_order(any_stores):
+def test_concurrent_publishers_commit_only_on_the_parent_they_compared_with(any_stores):
+    """Each publisher prepares against latest and commits; one that lost the race prepares again (as the
+    publication loop derives again) instead of committing what it compared with a stale parent."""
     store = any_stores.published
     publishers = 6
     contents = [
@@ -130,14 +135,21 @@ def test_concurrent_publishers_all_land_in_order(any_stores):
         )
         for n in range(publishers)
     ]
+    lenient = DiffPolicy(block_lost_fraction=None)
     barrier = threading.Barrier(publishers)
     results: dict[int, object] = {}
+    stale: list[int] = []
     errors: list[BaseException] = []
 
     def run(n: int) -> None:
         try:
             barrier.wait()
-            results[n] = publish(store, contents[n], policy=DiffPolicy(block_lost_fraction=None))
+            while n not in results:
+                prepared = prepare_snapshot(store, contents[n], **options(lenient))
+                try:
+                    results[n] = commit_snapshot(store, prepared)
+                except StaleParentError:
+                    stale.append(n)
         except BaseException as exc:
             errors.append(exc)
 
@@ -147,18 +159,40 @@ def test_concurrent_publishers_all_land_in_order(any_stores):
     for thread in threads:
         thread.join()
     assert errors == []
+    assert stale, "no publisher lost a race: the test raced nothing"
     entries = list_snapshots(store)
     assert [e.sequence for e in entries] == list(range(1, publishers + 1))
     assert sorted(r.sequence for r in results.values()) == list(range(1, publishers + 1))
     assert [e.parent_sequence for e in entries] == [None, *range(1, publishers)]
     assert [e.parent_snapshot_id for e in entries[1:]] == [e.snapshot_id for e in entries[:-1]]
+    for result in results.values():  # committed right after the snapshot its diff was taken against
+        assert result.diff.parent_sequence == (result.sequence - 1 if result.sequence > 1 else None)
     for n, result in results.items():
         back = read_dataframe(store, "coverage", snapshot_id=result.snapshot_id)
         assert set(back["region_code"]) == {*coverage_frame()["region_code"], f"3305{n:02d}"}
 
 
-def test_gate_is_rerun_against_the_new_parent_after_losing_the_race(tmp_path):
-    """A publisher that loses commit n re-diffs against the winner, which may now block it."""
+def test_a_snapshot_prepared_on_a_parent_that_moved_is_never_committed(tmp_path):
+    """Compare-and-swap: a rival commits between prepare and commit; the commit is refused, nothing lands
+    on top of the rival, and the same content prepared again against the new parent commits after it."""
+    store = LocalStore(tmp_path)
+    publish(store, frames())
+    mine = frames(
+        coverage=pd.concat([coverage_frame(), coverage_frame(regions=["330599"])], ignore_index=True)
+    )
+    prepared = prepare_snapshot(store, mine, **options(None))
+    rival = publish(store, frames(coverage=coverage_frame(plants_offset=5)))
+    with pytest.raises(StaleParentError, match=rf"commit 2 was taken by snapshot {rival.snapshot_id}"):
+        commit_snapshot(store, prepared)
+    assert [e.snapshot_id for e in list_snapshots(store)][-1] == rival.snapshot_id
+    assert len(list_snapshots(store)) == 2
+    again = commit_snapshot(store, prepare_snapshot(store, mine, **options(None)))
+    assert again.sequence == 3 and again.diff.parent_snapshot_id == rival.snapshot_id
+
+
+def test_the_gate_judges_against_the_parent_that_won_the_race(tmp_path):
+    """A publisher that loses commit n commits nothing; prepared again against the winner, the gate may now
+    block it."""
     store = LocalStore(tmp_path)
     publish(store, frames())
     with_region = lambda code: frames(  # noqa: E731
@@ -177,10 +211,13 @@ def test_gate_is_rerun_against_the_new_parent_after_losing_the_race(tmp_path):
             return super().write_bytes(key, data, **kwargs)
 
     strict = DiffPolicy(block_disappeared_keys=0)
-    with pytest.raises(SnapshotError, match=r"2 key\(s\).*330598"):
+    with pytest.raises(StaleParentError):
         publish(Racing(store, ""), with_region("330599"), policy=strict)
     assert [e.sequence for e in list_snapshots(store)] == [1, 2]
     assert set(read_dataframe(store, "coverage")["region_code"]) >= {"330598"}
+    with pytest.raises(SnapshotError, match=r"2 key\(s\).*330598"):
+        publish(store, with_region("330599"), policy=strict)
+    assert [e.sequence for e in list_snapshots(store)] == [1, 2]
 
 
 def test_a_leftover_manifest_of_the_same_content_is_kept_not_overwritten(tmp_path):

@@ -1,7 +1,8 @@
 """Crash during publish: a publishing process, SIGKILLed just before one of the store operations of a real
-publish to SeaweedFS (spread over every step: parent lookup, diff, attempt marker, data files, dictionary,
-manifest, verification, commit, marker removal), leaves readers the previous complete snapshot or the new
-complete one; the next run commits normally and the killed attempt's leftovers are never read, then cleaned.
+publication to SeaweedFS (spread over every step: parent lookup, the unchanged check, diff, attempt marker,
+data files, dictionary, manifest, verification, commit, marker removal), leaves readers the previous complete
+snapshot or the new complete one; the next run commits normally and the killed attempt's leftovers are never
+read, then cleaned. Each publication selects and derives from staging, as `greenmfg publish` does.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import queue
 import signal
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from helpers import reference
@@ -29,15 +29,14 @@ MAX_TRIALS = 24  # crash points beyond this many are sampled evenly, always keep
 PROCESSES = 2  # the 2 cores: one publishing process at a time each
 
 
+# OLD and NEW: the reference filings published under two policies (settings), so two different snapshots.
+POLICIES = {"old": {"GREENMFG_STAR_THRESHOLD": "4"}, "new": {"GREENMFG_STAR_THRESHOLD": "3"}}
+
+
 @pytest.fixture(scope="module")
-def payloads(seaweedfs: SeaweedFS, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """OLD = a snapshot of the 2019 reference filings; NEW = of 2019 and 2020."""
-    staged = stores_for(seaweedfs, "publisher", reference.staged_prefix(seaweedfs))
-    folder = tmp_path_factory.mktemp("publish-crash")
-    return {
-        "old": reference.payload(staged, folder / "old.pickle", years=(2019,)),
-        "new": reference.payload(staged, folder / "new.pickle"),
-    }
+def staged(seaweedfs: SeaweedFS) -> str:
+    """Where the reference filings are staged (once per session)."""
+    return reference.staged_prefix(seaweedfs)
 
 
 def crash_points(total: int) -> list[int]:
@@ -52,32 +51,34 @@ def publish(
     pool: queue.Queue[ForkingWorker],
     server: SeaweedFS,
     prefix: str,
-    payload: Path,
+    staged: str,
+    content: str,
     kill_at: int | None = None,
 ) -> tuple[int, dict | None]:
-    """(exit code, result) of one publishing process, forked by a worker taken from the pool."""
+    """(exit code, result) of one publishing process of the OLD or NEW `content`, forked by a worker taken
+    from the pool."""
     worker = pool.get()
     try:
-        return worker.publish(server, prefix, payload, kill_at=kill_at)
+        return worker.publish(server, prefix, staged, kill_at=kill_at, **POLICIES[content])
     finally:
         pool.put(worker)
 
 
 def test_publish_killed_at_every_step_leaves_old_or_new_snapshot_whole(
-    seaweedfs: SeaweedFS, payloads: dict[str, Path]
+    seaweedfs: SeaweedFS, staged: str
 ) -> None:
     base = f"pubcrash-{uuid.uuid4().hex[:8]}"
 
     def trial(kill_at: int) -> str:
         prefix = f"{base}-k{kill_at:03d}"
-        assert publish(pool, seaweedfs, prefix, payloads["old"])[1]["snapshot_id"] == old_id
-        assert publish(pool, seaweedfs, prefix, payloads["new"], kill_at)[0] == -signal.SIGKILL, kill_at
+        assert publish(pool, seaweedfs, prefix, staged, "old")[1]["snapshot_id"] == old_id
+        assert publish(pool, seaweedfs, prefix, staged, "new", kill_at)[0] == -signal.SIGKILL, kill_at
         consumer = stores_for(seaweedfs, "consumer", prefix).published
         # A reader sees one whole snapshot: its manifest matches the commit, every file its manifest.
         seen = verify_latest(consumer)
         assert seen in (old_id, new_id), kill_at
         # The next run completes normally (or finds the killed run had already committed).
-        code, rerun = publish(pool, seaweedfs, prefix, payloads["new"])
+        code, rerun = publish(pool, seaweedfs, prefix, staged, "new")
         assert code == 0 and rerun["snapshot_id"] == new_id and rerun["is_new"] == (seen == old_id)
         entries = verify_history(consumer)
         assert [e.snapshot_id for e in entries] == [old_id, new_id]
@@ -93,8 +94,8 @@ def test_publish_killed_at_every_step_leaves_old_or_new_snapshot_whole(
     with worker_pool(PROCESSES) as pool, ThreadPoolExecutor(max_workers=PROCESSES) as threads:
         # A clean run first: how many store operations a publish makes, and the id of the new snapshot.
         counting = f"{base}-count"
-        old_id = publish(pool, seaweedfs, counting, payloads["old"])[1]["snapshot_id"]
-        code, report = publish(pool, seaweedfs, counting, payloads["new"])
+        old_id = publish(pool, seaweedfs, counting, staged, "old")[1]["snapshot_id"]
+        code, report = publish(pool, seaweedfs, counting, staged, "new")
         assert code == 0 and report is not None and report["is_new"]
         new_id, total = report["snapshot_id"], report["operations"]
         points = crash_points(total)

@@ -1,9 +1,8 @@
-"""Reprocess planning and merging are pure: which filings and datasets a range touches, and rows outside the
-range kept exactly as the previous snapshot had them."""
+"""Reprocess planning is pure: which filings a range re-validates, and which datasets and periods of a diff
+its report focuses on (the snapshot itself is always a full derive)."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from greenmfg import reprocess, staging
@@ -79,15 +78,25 @@ def test_bad_arguments_are_refused(selection, year_from, year_to, filing_type, d
         reprocess.plan(selection, year_from, year_to, filing_type=filing_type, dataset=dataset)
 
 
-def test_rows_outside_the_range_come_from_the_previous_snapshot() -> None:
-    previous = pd.DataFrame(
-        {"year": pd.array([2019, 2020, 2021, None], "Int64"), "value": [1.0, 2.0, 3.0, 9.0]}
-    )
-    derived = pd.DataFrame(
-        {"year": pd.array([2019, 2020, 2021, None], "Int64"), "value": [10.0, 20.0, 30.0, 90.0]}
-    )
-    merged = reprocess.keep_outside_range(derived, previous, 2020, 2020, miit_in_scope=False)
-    assert merged.sort_values("value")["value"].tolist() == [1.0, 3.0, 9.0, 20.0]
-    with_miit = reprocess.keep_outside_range(derived, previous, 2020, 2020, miit_in_scope=True)
-    assert sorted(with_miit["value"].tolist()) == [1.0, 3.0, 20.0, 90.0]
-    assert reprocess.keep_outside_range(derived, None, 2020, 2020, miit_in_scope=False) is derived
+def _change(dataset: str, period: str, before: int, after: int) -> dict:
+    return {"dataset": dataset, "period": period, "rows_before": before, "rows_after": after}
+
+
+def test_the_report_focuses_on_the_range_and_lists_the_changes_outside_it(selection) -> None:
+    diff = {
+        "periods": [
+            _change("green_finance", "2019", 10, 10),  # unchanged: never listed
+            _change("green_finance", "2020", 10, 11),
+            _change("green_finance", "2021", 5, 6),
+            _change("green_coverage", "2020", 7, 8),
+            _change("miit_city_counts", "all", 9, 10),
+        ],
+        "values": [{"dataset": "green_finance", "period": "2020", "region_code": "330500"}],
+    }
+    plan = reprocess.plan(selection, 2020, 2020, dataset="green_finance")
+    found = reprocess.focus(diff, plan)
+    assert found["periods"] == [_change("green_finance", "2020", 10, 11)]
+    assert [v["period"] for v in found["values"]] == ["2020"]
+    assert found["outside"] == ["green_coverage 2020", "green_finance 2021", "miit_city_counts all"]
+    miit = reprocess.focus(diff, reprocess.plan(selection, 2020, 2020, filing_type="miit_green_parks"))
+    assert _change("miit_city_counts", "all", 9, 10) in miit["periods"]

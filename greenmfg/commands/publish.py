@@ -1,7 +1,8 @@
-"""`greenmfg publish [--dry-run]`: derive the indicators from what is staged and publish a snapshot.
+"""`greenmfg publish [--dry-run] [--accept-diff]`: derive the indicators from what is staged and publish.
 
 Prints the diff against the current snapshot and the diff gate's decision; --dry-run reaches the same diff
-and decision and writes nothing. Runs the core in-process, without the Prefect engine.
+and decision and writes nothing. Runs the publication loop (greenmfg/publication.py) in-process, without
+the Prefect engine.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 Selects the filing in force for each filing type and period (a correction wins over the filing it
 corrects), derives every indicator dataset and publishes them as one immutable snapshot with its
 report. Before committing it prints what changes against the current snapshot — rows per dataset
-and period, keys that disappear — and the diff gate's decision: pass, pass with warnings, or
-blocked (too many rows lost). A snapshot built from the same filings as the latest is not
-published twice.
+and period, keys that disappear, totals that move — and the diff gate's decision: pass, pass with
+warnings, or blocked. --accept-diff publishes a blocked snapshot and records the accepted blocks
+in its manifest. A snapshot built from the same filings as the latest is not published twice. If
+another publisher commits first, the filings are selected and derived again: a snapshot is only
+ever committed on the one it was compared with.
 
 exit status: 0 published (or nothing new, or a dry run that would pass); 3 blocked by the
 diff gate; 2 nothing staged or another error.""",
@@ -34,10 +37,16 @@ diff gate; 2 nothing staged or another error.""",
             "greenmfg publish --dry-run     # what would change, and whether the gate lets it through",
             "greenmfg publish",
             "greenmfg publish --json > publication.json",
+            "greenmfg publish --accept-diff   # the blocks were checked: publish, and record them",
         ],
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="show the diff and the decision, write nothing"
+    )
+    parser.add_argument(
+        "--accept-diff",
+        action="store_true",
+        help="publish even when the diff gate blocks; the manifest records the accepted blocks",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
     parser.set_defaults(handler=run)
@@ -46,42 +55,36 @@ diff gate; 2 nothing staged or another error.""",
 def run(args: argparse.Namespace) -> int:
     from greenmfg import build
     from greenmfg.policy import load_policy
-    from greenmfg.storage import keys, open_stores
+    from greenmfg.publication import publish_in_force
+    from greenmfg.storage import open_stores
 
     stores = open_stores()
-    params = load_policy()  # from the settings, as the publish-indicators flow reads it
-    selection = build.select_filings(stores)
-    if not selection.chosen:
+    if not build.select_filings(stores).chosen:
         raise GreenmfgError(
             f"nothing staged in {stores.staging.uri()}: ingest files first (`greenmfg ingest PATH`)"
         )
-    unchanged = build.unchanged_snapshot(stores, selection, params)
-    if unchanged is not None:
-        return _report_unchanged(unchanged, args)
-    datasets = build.derive(build.load_inputs(stores, selection), params)
-    prepared = build.prepare(stores, datasets, selection, params)
-    if prepared.is_unchanged:  # the same content as latest, though built from other inputs or code
-        report = stores.published.uri(keys.snapshot_report(prepared.snapshot_id))
-        return _report_unchanged({"snapshot_id": prepared.snapshot_id, "report": report}, args)
+    # The policy from the settings, as the publish-indicators flow reads it.
+    publication = publish_in_force(stores, load_policy(), accept_diff=args.accept_diff, dry_run=args.dry_run)
+    if publication.verdict == "unchanged" or (publication.result and not publication.is_new):
+        return _report_unchanged({"snapshot_id": publication.snapshot_id, "report": publication.report}, args)
     summary = {
         "dry_run": args.dry_run,
-        **prepared.to_dict(),
+        **publication.prepared.to_dict(),
         "sequence": None,
         "is_new": False,
         "report": None,
+        "attempts": publication.attempts,
     }
-    if not args.dry_run and prepared.verdict != "blocked":
-        from greenmfg.publish import commit_snapshot
+    if publication.is_new:
         from greenmfg.report import publish_report
 
-        result = commit_snapshot(stores.published, prepared)
-        report = stores.published.uri(publish_report(stores, result.snapshot_id))
-        summary |= {"sequence": result.sequence, "is_new": result.is_new, "report": report}
+        report = stores.published.uri(publish_report(stores, publication.snapshot_id))
+        summary |= {"sequence": publication.result.sequence, "is_new": True, "report": report}
     if args.json:
         print_json(summary)
     else:
         _print_summary(summary, stores.published.uri())
-    return EXIT_REFUSED if prepared.verdict == "blocked" else 0
+    return EXIT_REFUSED if publication.verdict == "blocked" else 0
 
 
 def _report_unchanged(unchanged: dict, args: argparse.Namespace) -> int:
@@ -133,6 +136,8 @@ def _print_summary(summary: dict, location: str) -> None:
     print(f"diff gate: {decision}")
     for reason in summary["blocks"]:
         print(f"  blocked: {reason}")
+    for reason in summary.get("accepted_blocks", []):
+        print(f"  accepted (--accept-diff): {reason}")
     for warning in summary["warnings"]:
         print(f"  warning: {warning}")
     if summary["dry_run"]:
@@ -141,8 +146,8 @@ def _print_summary(summary: dict, location: str) -> None:
     elif verdict == "blocked":
         print("nothing published: the latest snapshot stays as it was")
     else:
-        state = (
-            f"commit {summary['sequence']}" if summary["is_new"] else "unchanged: it already was the latest"
-        )
+        state = f"commit {summary['sequence']}"
+        if summary["attempts"] > 1:
+            state += f"; derived {summary['attempts']} times, as other publishers committed first"
         print(f"published snapshot {summary['snapshot_id']} ({state}) in {location}")
         print(f"report: {summary['report']}")

@@ -2,6 +2,9 @@
 
 Preparing writes nothing, so a dry run reaches the same diff and verdict as a publish.
 
+A commit is compare-and-swap on its parent: entry n+1 is created only while n is latest, so a publisher that
+lost the race never commits what it built on n (greenmfg/publication.py selects and derives again).
+
 Order matters for crash safety. Data files and documents go under snapshots/<id>/, the manifest last, and
 every file is re-read and checked before the commit entry that makes the snapshot visible is created once.
 A crash at any point leaves `latest` on the previous commit; the leftovers are never read (readers follow
@@ -16,11 +19,12 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
 
-from greenmfg.errors import ObjectNotFoundError, PreconditionFailedError, SnapshotError
+from greenmfg.errors import ObjectNotFoundError, PreconditionFailedError, SnapshotError, StaleParentError
 from greenmfg.publish import tables as tb
 from greenmfg.publish.commits import CommitEntry, create_entry, latest, list_snapshots, utc_now_iso
 from greenmfg.publish.diff import (
@@ -48,8 +52,8 @@ from greenmfg.storage import ObjectStore, keys
 
 log = logging.getLogger(__name__)
 
-# Racing publishers each retry on the next number; 8 at once need at most 7 retries.
-MAX_COMMIT_ATTEMPTS = 32
+# `prepare_snapshot(parent=LATEST)`: diff against (and commit on) whatever is latest when preparing.
+LATEST = "latest"
 _DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -154,8 +158,13 @@ def prepare_snapshot(
     missing_inputs: Sequence[dict] = (),
     accept_diff: bool = False,
     accepted_by: str | None = None,
+    parent: CommitEntry | Literal["latest"] | None = LATEST,
 ) -> PreparedSnapshot:
-    """Build `datasets` as one snapshot in memory, diff it against latest and judge it; write nothing.
+    """Build `datasets` as one snapshot in memory, diff it against its parent and judge it; write nothing.
+
+    The parent is the commit it will be committed on: `parent`, or the current latest by default. A
+    publication that selects its inputs passes the latest it read before selecting them (compare-and-swap:
+    commit_snapshot then refuses to commit it on any other).
 
     Keys per dataset come from `key_columns` or the schema's `key` (or `primary_key`) metadata; they order
     the rows and let the diff gate find disappeared keys. `value_columns[name]` are the columns whose totals
@@ -177,7 +186,7 @@ def prepare_snapshot(
         depends_on={name: list(names) for name, names in (dataset_parameters or {}).items()},
     )
     policy = diff_policy or DiffPolicy()
-    head = latest(published)
+    head = latest(published) if parent == LATEST else parent
     if head is not None and head.snapshot_id == snapshot.id:
         same = _unchanged(head).diff
         return PreparedSnapshot(snapshot, head, same, [], [], policy, code_version, accept_diff=accept_diff)
@@ -194,10 +203,13 @@ def prepare_snapshot(
 def commit_snapshot(
     published: ObjectStore, prepared: PreparedSnapshot, *, now: Callable[[], str] = utc_now_iso
 ) -> PublishResult:
-    """Write, verify and commit a prepared snapshot, or nothing when latest already has the same content.
+    """Write, verify and commit a prepared snapshot as the entry after its parent, or nothing when latest
+    already has the same content.
 
-    Raises SnapshotError when the diff gate blocks (against the latest at commit time, which a concurrent
-    publisher may have moved since `prepare_snapshot`); nothing is committed then.
+    Compare-and-swap: the entry is created only while the parent is still latest. When another publisher
+    committed first, StaleParentError is raised and nothing is committed, since content built on the former
+    latest (from the filings in force then) must be built again, never committed on top of the new one.
+    Raises SnapshotError when the diff gate blocks; nothing is committed then.
     """
     snapshot, head, policy = prepared.snapshot, prepared.head, prepared.policy
     if prepared.is_unchanged:
@@ -208,26 +220,23 @@ def commit_snapshot(
     if manifest_sha is None:
         manifest_bytes = _write(published, snapshot, now)
         manifest_sha = _verify(published, snapshot.manifest_key, manifest_bytes)
-    for _ in range(MAX_COMMIT_ATTEMPTS):
-        entry = _entry(snapshot, manifest_sha, head, warnings, prepared.code_version, now)
-        try:
-            create_entry(published, entry)
-        except PreconditionFailedError:
-            head = latest(published)
-            if head is not None and head.snapshot_id == snapshot.id:
-                return _unchanged(head)
-            diff = _diff(published, head, snapshot)
-            warnings = gate(diff, policy, accept_diff=prepared.accept_diff).warnings
-            continue
-        published.delete(keys.snapshot_attempt(snapshot.id))
-        for warning in warnings:
-            log.warning("snapshot %s: %s", snapshot.id, warning)
-        log.info("committed snapshot %s as commit %d", snapshot.id, entry.sequence)
-        return PublishResult(snapshot.id, entry.sequence, True, snapshot.manifest_key, diff, warnings)
-    raise SnapshotError(
-        f"{published.uri()}: snapshot {snapshot.id} lost the commit race {MAX_COMMIT_ATTEMPTS} times; "
-        "its files are written and verified, rerun to commit it"
-    )
+    entry = _entry(snapshot, manifest_sha, head, warnings, prepared.code_version, now)
+    try:
+        create_entry(published, entry)
+    except PreconditionFailedError:
+        moved = latest(published)
+        if moved is not None and moved.snapshot_id == snapshot.id:
+            return _unchanged(moved)  # another publisher committed the very same content
+        raise StaleParentError(
+            f"{published.uri()}: commit {entry.sequence} was taken by snapshot "
+            f"{moved.snapshot_id if moved else '?'} while snapshot {snapshot.id} was built on "
+            f"{f'commit {head.sequence}' if head else 'an empty log'}; nothing committed"
+        ) from None
+    published.delete(keys.snapshot_attempt(snapshot.id))
+    for warning in warnings:
+        log.warning("snapshot %s: %s", snapshot.id, warning)
+    log.info("committed snapshot %s as commit %d", snapshot.id, entry.sequence)
+    return PublishResult(snapshot.id, entry.sequence, True, snapshot.manifest_key, diff, warnings)
 
 
 def publish_snapshot(
@@ -239,7 +248,8 @@ def publish_snapshot(
 ) -> PublishResult:
     """Publish `datasets` as one snapshot (prepare, then commit), or nothing when latest already has the
     same content. Options as prepare_snapshot; SnapshotError when the rows do not fit their schema or the
-    diff gate blocks, and nothing is committed then."""
+    diff gate blocks, StaleParentError when another publisher committed in between; nothing is committed
+    then."""
     return commit_snapshot(published, prepare_snapshot(published, datasets, **options), now=now)
 
 

@@ -1,5 +1,6 @@
 """Pools of test worker processes: a forking server (helpers/worker.py) pays the imports once, and every
-publish or ingestion runs in a fresh child process that may SIGKILL itself."""
+publication (from staging: select, derive, commit) or ingestion runs in a fresh child process that may
+SIGKILL itself."""
 
 from __future__ import annotations
 
@@ -59,19 +60,24 @@ class ForkingWorker:
         return results
 
     def publish(
-        self, server: SeaweedFS, prefix: str, payload: Path, *, kill_at: int | None = None
+        self, server: SeaweedFS, prefix: str, staged: str, *, kill_at: int | None = None, **switch: str
     ) -> tuple[int, dict | None]:
-        """One publish as the publisher identity, dying before its `kill_at`-th published-area operation."""
-        switch = {kill_switch.BUCKETS: BUCKETS["published"]}
+        """One publication as the publisher identity from the filings staged under `staged` into the
+        published area under `prefix`, dying before its `kill_at`-th published-area operation."""
+        switch = {kill_switch.BUCKETS: BUCKETS["published"], **staged_under(staged), **switch}
         if kill_at is not None:
             switch[kill_switch.KILL_AT] = str(kill_at)
-        task = {"task": "publish", "payload": str(payload)}
-        return self.run([self.job(server, "publisher", prefix, task, **switch)])[0]
+        return self.run([self.job(server, "publisher", prefix, {"task": "publish"}, **switch)])[0]
 
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait(timeout=TIMEOUT_SECONDS)
         shutil.rmtree(self.results, ignore_errors=True)
+
+
+def staged_under(prefix: str) -> dict[str, str]:
+    """The setting that makes a publisher read the filings staged under `prefix` (whatever its own)."""
+    return {"GREENMFG_STAGING_URL": f"s3://{BUCKETS['staging']}/{prefix}"}
 
 
 @contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import pickle
 import shutil
 import tempfile
 import threading
@@ -52,9 +51,7 @@ def land_and_ingest(stores: Stores, files: list[tuple[str, Path]]) -> list[Inges
     return results
 
 
-def derive(
-    stores: Stores, params: Policy | None = None, *, years: tuple[int, ...] | None = None
-):
+def derive(stores: Stores, params: Policy | None = None, *, years: tuple[int, ...] | None = None):
     """(datasets, selection, params) as the publish flow builds them, from everything staged or only the
     filings in force for `years`."""
     params = params or Policy()
@@ -67,22 +64,16 @@ def derive(
     return datasets, selection, params
 
 
-_STAGED: dict[str, str] = {}
+_STAGED: dict[tuple[str, tuple[int, ...]], str] = {}
 _STAGING_LOCK = threading.Lock()
 
 
-def staged_prefix(server: SeaweedFS) -> str:
-    """A key prefix on `server` where every reference filing is landed and ingested (once per session)."""
+def staged_prefix(server: SeaweedFS, years: tuple[int, ...] = YEARS) -> str:
+    """A key prefix on `server` where the reference filings of `years` are landed and ingested (once per
+    session)."""
     with _STAGING_LOCK:
-        if server.endpoint not in _STAGED:
-            prefix = f"reference-{uuid.uuid4().hex[:8]}"
-            land_and_ingest(stores_for(server, "ingester", prefix), landing_files())
-            _STAGED[server.endpoint] = prefix
-        return _STAGED[server.endpoint]
-
-
-def payload(stores: Stores, path: Path, params: Policy | None = None, **options) -> Path:
-    """Datasets, selection and parameters of a publish, pickled for helpers/worker.py."""
-    datasets, selection, params = derive(stores, params, **options)
-    path.write_bytes(pickle.dumps({"datasets": datasets, "selection": selection, "params": params}))
-    return path
+        if (server.endpoint, years) not in _STAGED:
+            prefix = f"reference-{'-'.join(map(str, years))}-{uuid.uuid4().hex[:8]}"
+            land_and_ingest(stores_for(server, "ingester", prefix), landing_files(years=years))
+            _STAGED[server.endpoint, years] = prefix
+        return _STAGED[server.endpoint, years]

@@ -1,20 +1,20 @@
 """Test subprocess: publish or ingest with the settings of its environment (GREENMFG_*) under the kill
-switch of helpers.kill_switch, as the publish and ingest tasks do.
+switch of helpers.kill_switch, as the publish and ingest tasks do (a publish is the publication loop from
+the staging area of those settings, with their policy).
 
   python tests/helpers/worker.py --serve   read requests (JSON lines) on stdin; for each, fork one child
                                            process per job (several jobs: all forked at once, so they race)
                                            and answer with their exit codes (−9 when one SIGKILLed itself)
 
-A job is {"task": "publish", "payload": PICKLE} or {"task": "ingest", "landing_key": KEY}, with "env" (the
-child's GREENMFG_* variables) and "result" (a file the child writes its result to as JSON). The server pays
-the imports once; every child is still a separate process that lives and dies alone.
+A job is {"task": "publish"} or {"task": "ingest", "landing_key": KEY}, with "env" (the child's GREENMFG_*
+variables) and "result" (a file the child writes its result to as JSON). The server pays the imports once;
+every child is still a separate process that lives and dies alone.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import pickle
 import signal
 import sys
 import traceback
@@ -23,7 +23,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parents[1])]
 
-from greenmfg import build, sweep  # noqa: E402
+from greenmfg import publication, sweep  # noqa: E402
+from greenmfg.policy import load_policy  # noqa: E402
 from greenmfg.settings import get_settings  # noqa: E402
 from greenmfg.storage import open_stores  # noqa: E402
 from helpers import kill_switch  # noqa: E402
@@ -31,14 +32,13 @@ from helpers import kill_switch  # noqa: E402
 KILL_IN = "GREENMFG_TEST_KILL_IN"  # "parse" or "validate": die when ingestion enters that stage
 
 
-def publish(job: dict, payloads: dict[str, dict]) -> dict:
+def publish(job: dict) -> dict:
     counter = kill_switch.install_from_env()
-    payload = payloads[job["payload"]]
-    result = build.publish(open_stores(), payload["datasets"], payload["selection"], payload["params"])
-    return {"operations": counter.operations, **result.to_dict()}
+    done = publication.publish_in_force(open_stores(), load_policy())
+    return {"operations": counter.operations, **done.to_dict()}
 
 
-def ingest(job: dict, payloads: dict[str, dict]) -> dict:
+def ingest(job: dict) -> dict:
     counter = kill_switch.install_from_env()
     stage = os.environ.get(KILL_IN)
     if stage:
@@ -69,7 +69,9 @@ TASKS = {"publish": publish, "ingest": ingest}
 
 
 def warm_up() -> None:
-    """What every child would otherwise redo: the git lookup of the code version, boto3's model loading."""
+    """What every child would otherwise redo: the git lookup of the code version, boto3's model loading,
+    the indicators' imports."""
+    import greenmfg.indicators  # noqa: F401 - imported by the first derive otherwise
     from greenmfg.storage.s3 import _new_client
     from greenmfg.versioning import code_version
 
@@ -79,14 +81,14 @@ def warm_up() -> None:
     _new_client("http://127.0.0.1:9", "us-east-1", "warm-up", "warm-up")  # opens no connection
 
 
-def run_child(job: dict, payloads: dict[str, dict]) -> None:
+def run_child(job: dict) -> None:
     code = 1
     try:
         for name in [n for n in os.environ if n.startswith("GREENMFG_")]:
             del os.environ[name]
         os.environ.update(job["env"])
         get_settings.cache_clear()
-        Path(job["result"]).write_text(json.dumps(TASKS[job["task"]](job, payloads), default=str))
+        Path(job["result"]).write_text(json.dumps(TASKS[job["task"]](job), default=str))
         code = 0
     except BaseException:
         traceback.print_exc()
@@ -96,17 +98,13 @@ def run_child(job: dict, payloads: dict[str, dict]) -> None:
 
 def serve() -> int:
     warm_up()
-    payloads: dict[str, dict] = {}
     for line in sys.stdin:
         jobs = json.loads(line)
-        for job in jobs:
-            if "payload" in job and job["payload"] not in payloads:
-                payloads[job["payload"]] = pickle.loads(Path(job["payload"]).read_bytes())
         children = []
         for job in jobs:
             pid = os.fork()
             if pid == 0:
-                run_child(job, payloads)
+                run_child(job)
             children.append(pid)
         codes = []
         for pid in children:
