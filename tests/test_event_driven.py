@@ -354,12 +354,13 @@ def test_e3_the_ui_shows_the_deployments_and_runs_after_the_documented_login(
 def test_e4_a_publication_the_diff_gate_blocks_fails_and_the_operator_is_told(
     state_dir: Path, state: dict, ingester: Stores, consumer: Stores, receiver: Receiver
 ) -> None:
-    """A correction keeping 1 row of a period: green_finance loses 4 of its 6 district rows of 2017, which
-    blocks the publish (over 50 % lost); the previous snapshot stays latest."""
-    key = "green_loans/2017 更正 仅一行.csv"
+    """A correction placing every 2017 loan in one district: green_finance loses 4 of its 6 district rows of
+    2017, which blocks the publish (over 50 % lost); the previous snapshot stays latest. The filing keeps its
+    rows and totals, so it is not held for review (issue 13) and its publication is attempted."""
+    key = "green_loans/2017 更正 全在德清.csv"
     before = commits.latest(consumer.published)
     failed_before = {r["id"] for r in subflow_publications(state) if r["state_type"] == "FAILED"}
-    ingester.landing.write_bytes(key, first_rows(reference_file(state_dir, "green_loans", 0)[1], 1))
+    ingester.landing.write_bytes(key, in_one_district(reference_file(state_dir, "green_loans", 0)[1]))
 
     run = landing_run(state, key)
 
@@ -372,7 +373,6 @@ def test_e4_a_publication_the_diff_gate_blocks_fails_and_the_operator_is_told(
     assert commits.latest(consumer.published) == before
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue 13's held status")
 def test_e5_a_held_correction_fails_its_run_and_the_operator_is_told(
     state_dir: Path, state: dict, ingester: Stores, receiver: Receiver
 ) -> None:
@@ -387,10 +387,15 @@ def test_e5_a_held_correction_fails_its_run_and_the_operator_is_told(
     assert key in held["body"]
 
 
-def first_rows(csv_bytes: bytes, count: int) -> bytes:
-    """The header and the first `count` rows of a reference CSV (its encoding kept)."""
+def in_one_district(csv_bytes: bytes, column: int = 4, district: str = "德清县") -> bytes:
+    """Every data row of a reference UTF-8 CSV with `district` in its 区县 column (the 5th)."""
     lines = csv_bytes.splitlines(keepends=True)
-    return b"".join(lines[: 1 + count])
+    moved = []
+    for line in lines[1:]:
+        fields = line.split(b",")
+        fields[column] = district.encode("utf-8")
+        moved.append(b",".join(fields))
+    return b"".join(lines[:1] + moved)
 
 
 def mostly_negative_amounts(csv_bytes: bytes, column: int = 6) -> bytes:
