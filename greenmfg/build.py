@@ -146,6 +146,9 @@ def publish(
     diff_policy=None,
     accept_diff: bool = False,
 ):
+    """Prepare these datasets against latest and commit them once (StaleParentError when another publisher
+    commits in between): for datasets derived beforehand. Publications from staging run the loop of
+    greenmfg.publication, which selects and derives again instead."""
     from greenmfg.publish import commit_snapshot
 
     prepared = prepare(stores, datasets, selection, params, diff_policy=diff_policy, accept_diff=accept_diff)

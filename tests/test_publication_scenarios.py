@@ -26,6 +26,8 @@ from greenmfg.policy import Policy
 from greenmfg.publish import list_snapshots, read_dataframe, read_manifest
 from greenmfg.storage import ObjectStore, local_stores
 
+pytestmark = pytest.mark.slow
+
 CITY = "330500"
 CORRECTION_10K_YUAN = 8_000.0  # the correction adds 0.8 亿元 to one 2020 application
 
