@@ -1,5 +1,5 @@
 """Issue 13 through the command line, each on a fresh local store: a correction whose totals move beyond the
-bound is blocked with one line per breach, and published only when accepted, recorded (the value gate); a
+bound is blocked with one line per breach, and `--accept-diff` publishes it, recorded (the value gate); a
 year of statistics without its register publishes unknown green plants, never 0 % (scenario 7); the MIIT
 design products of batch 3 are 480 entries as listed, 479 distinct entities (scenario 6). The command lines
 run one after the other in one helper process (helpers/cli_batch.py), which saves the imports."""
@@ -17,11 +17,9 @@ from helpers import reference
 from helpers.corrections import AMOUNT_HEADER, ENCODING, loans_2020, refiled
 from helpers.stores import HELPERS, PYTHON
 
-from greenmfg import build
 from greenmfg.contracts import MIIT_FILING_TYPES
 from greenmfg.demonstration import MIIT_DIR
-from greenmfg.policy import Policy
-from greenmfg.publish import commit_snapshot, latest, list_snapshots, read_dataframe, read_manifest
+from greenmfg.publish import latest, list_snapshots, read_dataframe, read_manifest
 from greenmfg.settings import AREAS
 from greenmfg.storage import Stores
 from greenmfg.storage.local import LocalStore
@@ -71,6 +69,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "loans published": ("gate", ["publish", "--json"]),
         "correction": ("gate", ["ingest", str(correction), "--type", "green_loans", "--json"]),
         "correction blocked": ("gate", ["publish"]),
+        "correction accepted": ("gate", ["publish", "--accept-diff", "--json"]),
         # scenario 7: statistics of 2019 and 2020, the register of 2019 only
         "stats and one register": ("gaps", ["ingest", *stats, str(reference_filing("green_register", 2019))]),
         "without a register": ("gaps", ["publish", "--json"]),
@@ -126,9 +125,10 @@ def test_a_correction_moving_a_district_total_beyond_the_bound_is_blocked_line_b
     assert f"loan_total_10k_yuan {nanxun / 10:,.0f} instead of {nanxun:,.0f} in" in reasons[1]
     assert any(f"region {CITY}: total loan_total_10k_yuan" in line for line in lines if "warning:" in line)
     assert "nothing published" in blocked["stdout"]
+    # Nothing committed: the next commit (2) is the one that accepted the diff.
+    accepted = json.loads(ok(runs, "correction accepted")["stdout"])
     history = list_snapshots(stores_at(runs["root"] / "gate").published)
-    assert [(e.sequence, e.snapshot_id) for e in history[:1]] == [(1, parent)]
-    assert len(history) == 1 or history[1].warnings[-1].startswith("accepted: ")  # nothing but the accept
+    assert [(e.sequence, e.snapshot_id) for e in history] == [(1, parent), (2, accepted["snapshot_id"])]
 
 
 def test_accept_diff_publishes_the_correction_and_records_who_accepted_what(runs: dict) -> None:
@@ -137,15 +137,10 @@ def test_accept_diff_publishes_the_correction_and_records_who_accepted_what(runs
         for line in runs["done"]["correction blocked"]["stdout"].splitlines()
         if line.strip().startswith("blocked: ")
     ]
-    # Through the core until `greenmfg publish --accept-diff` lands (the publication helper's).
+    accepted = json.loads(ok(runs, "correction accepted")["stdout"])
+    assert accepted["is_new"] and accepted["sequence"] == 2 and accepted["verdict"] == "warnings"
+    assert accepted["blocks"] == [] and accepted["accepted_blocks"] == reasons
     stores = stores_at(runs["root"] / "gate")
-    selection = build.select_filings(stores)
-    datasets = build.derive(build.load_inputs(stores, selection), Policy())
-    prepared = build.prepare(stores, datasets, selection, Policy(), accept_diff=True)
-    assert prepared.verdict == "warnings" and prepared.blocks == [] and prepared.accepted_blocks == reasons
-    published = commit_snapshot(stores.published, prepared)
-    accepted = {"snapshot_id": published.snapshot_id}
-    assert published.is_new and published.sequence == 2
     manifest = read_manifest(stores.published, accepted["snapshot_id"])
     assert manifest["accepted_blocks"] == reasons and manifest["accepted_by"] == getpass.getuser()
     assert latest(stores.published).warnings[-2:] == [f"accepted: {r}" for r in reasons]
