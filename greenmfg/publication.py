@@ -18,8 +18,8 @@ from greenmfg.storage import Stores, keys
 
 log = logging.getLogger(__name__)
 
-# Each lost commit race costs a selection and a derive; racing publishers of the same filings finish early
-# (the loser finds its content committed), so a publication losing this often means a runaway publisher.
+# A publication loses once per commit another publisher makes while it derives, and each publisher commits
+# once: 8 publishers started together need at most 8 attempts. Losing more often means one that never stops.
 MAX_ATTEMPTS = 8
 
 
