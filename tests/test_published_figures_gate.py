@@ -25,6 +25,8 @@ from greenmfg.storage import Stores
 from greenmfg.storage.local import LocalStore
 from greenmfg.validation.fact_rules import official_counts
 
+pytestmark = pytest.mark.slow  # one helper process runs every command line: ~13 s of CPU
+
 MIIT_PRODUCTS = MIIT_DIR / "绿色设计产品名单.csv"
 NANXUN = ("南浔区", "330503")
 CITY = "330500"
