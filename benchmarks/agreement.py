@@ -12,10 +12,12 @@ import hashlib
 import io
 import json
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -41,12 +43,23 @@ class Disagreement(RuntimeError):
 
 @dataclass(frozen=True)
 class FilingOutcome:
-    accepted: frozenset[int]
+    accepted: np.ndarray  # source rows, sorted (a 5M-row filing has 5M of them: compared as an array)
     entries: frozenset[Entry]
 
 
-def _read_parquet(data: bytes) -> pd.DataFrame:
-    return pq.read_table(io.BytesIO(data)).to_pandas()
+def _rows(source_rows) -> np.ndarray:
+    return np.sort(np.asarray(source_rows, dtype=np.int64))
+
+
+def _entries(quarantine: pd.DataFrame) -> frozenset[Entry]:
+    """(source row, rule family, action) of each row-level entry (table-level ones have no source row)."""
+    rows = quarantine[quarantine["source_row"].notna()]
+    triples = zip(rows["source_row"], rows["rule"], rows["action"], strict=True)
+    return frozenset((int(row), str(rule).split(":", 1)[0], str(action)) for row, rule, action in triples)
+
+
+def _read_parquet(data: bytes, columns: list[str]) -> pd.DataFrame:
+    return pq.read_table(io.BytesIO(data), columns=columns).to_pandas()
 
 
 def pipeline_outcomes(stores: Stores, files: list[Path]) -> dict[Path, FilingOutcome]:
@@ -60,21 +73,15 @@ def pipeline_outcomes(stores: Stores, files: list[Path]) -> dict[Path, FilingOut
         if record is None or record.get("status") != "accepted":
             found = "no ingestion record" if record is None else f"status {record.get('status')}"
             raise Disagreement(f"{path}: the pipeline did not accept it ({found}); expected accepted")
-        accepted: set[int] = set()
+        accepted: list[pd.Series] = []
         entries: set[Entry] = set()
         for part in record["parts"]:
             for staged in part["staged"].values():
-                rows = _read_parquet(stores.staging.read_bytes(staged["key"]))
-                accepted.update(int(r) for r in rows["source_row"])
-            quarantine = _read_parquet(stores.staging.read_bytes(part["validation_keys"]["quarantine"]))
-            quarantine = quarantine[quarantine["source_row"].notna()]
-            entries.update(
-                (int(row), str(rule).split(":", 1)[0], str(action))
-                for row, rule, action in zip(
-                    quarantine["source_row"], quarantine["rule"], quarantine["action"], strict=True
-                )
-            )
-        outcomes[path] = FilingOutcome(frozenset(accepted), frozenset(entries))
+                data = stores.staging.read_bytes(staged["key"])
+                accepted.append(_read_parquet(data, ["source_row"])["source_row"])
+            data = stores.staging.read_bytes(part["validation_keys"]["quarantine"])
+            entries |= _entries(_read_parquet(data, ["source_row", "rule", "action"]))
+        outcomes[path] = FilingOutcome(_rows(pd.concat(accepted) if accepted else []), frozenset(entries))
     return outcomes
 
 
@@ -91,11 +98,8 @@ def peer_outcomes(out: Path) -> dict[Path, FilingOutcome]:
     for filing in json.loads((out / "filings.json").read_text(encoding="utf-8")):
         folder = out / "filings" / filing["folder"]
         accepted = pd.read_parquet(folder / "accepted.parquet", columns=["source_row"])["source_row"]
-        quarantine = pd.read_parquet(folder / "quarantine.parquet")
-        entries = zip(quarantine["source_row"], quarantine["rule"], quarantine["action"], strict=True)
-        outcomes[Path(filing["path"])] = FilingOutcome(
-            frozenset(int(r) for r in accepted), frozenset((int(r), str(u), str(a)) for r, u, a in entries)
-        )
+        quarantine = pd.read_parquet(folder / "quarantine.parquet", columns=["source_row", "rule", "action"])
+        outcomes[Path(filing["path"])] = FilingOutcome(_rows(accepted), _entries(quarantine))
     return outcomes
 
 
@@ -106,16 +110,19 @@ def compare_outcomes(peer: str, theirs: dict[Path, FilingOutcome], ours: dict[Pa
         )
     for path, expected in ours.items():
         found = theirs[path]
-        for what, mine, pipeline in (
-            ("accepted rows", found.accepted, expected.accepted),
-            ("quarantine entries (row, rule, action)", found.entries, expected.entries),
-        ):
-            if mine != pipeline:
-                only_peer, only_pipeline = sorted(mine - pipeline)[:5], sorted(pipeline - mine)[:5]
-                raise Disagreement(
-                    f"{path}: {peer} and the pipeline differ in {what}: only {peer} {only_peer}, "
-                    f"only the pipeline {only_pipeline} (first 5 of each)"
-                )
+        if not np.array_equal(found.accepted, expected.accepted):
+            mine, pipeline = set(found.accepted.tolist()), set(expected.accepted.tolist())
+            _differ(peer, path, "accepted rows", mine, pipeline)
+        if found.entries != expected.entries:
+            _differ(peer, path, "quarantine entries (row, rule, action)", found.entries, expected.entries)
+
+
+def _differ(peer: str, path: Path, what: str, mine: Collection, pipeline: Collection) -> NoReturn:
+    only_peer, only_pipeline = sorted(set(mine) - set(pipeline))[:5], sorted(set(pipeline) - set(mine))[:5]
+    raise Disagreement(
+        f"{path}: {peer} and the pipeline differ in {what}: only {peer} {only_peer}, "
+        f"only the pipeline {only_pipeline} (first 5 of each)"
+    )
 
 
 def _close(a: float, b: float) -> bool:
