@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from greenmfg.alerts import STATUS_ALERTS
 from greenmfg.errors import GreenmfgError, ValidationRejectedError
 
 TASK_RUNNERS = ("default", "dask")  # tasks/runners.py builds them
-# Ingestion outcomes that leave a file (or one of its tables) unused: a command meeting one exits
+# Ingestion outcomes that leave a file (or one of its tables) not in force — rejected, unreadable, refused,
+# partly rejected or held for review (the outcomes the operator is alerted to): a command meeting one exits
 # EXIT_REFUSED, as it does when the diff gate refuses a publish.
-FAILED_STATUSES = frozenset({"rejected", "partly_rejected", "unreadable", "refused"})
+FAILED_STATUSES = frozenset(STATUS_ALERTS)
 EXIT_REFUSED = ValidationRejectedError.exit_code
 EXIT_ERROR = GreenmfgError.exit_code  # bad usage or another error
 

@@ -131,7 +131,7 @@ def table_rows(outcomes: list[dict]) -> list[list[object]]:
         if not item["parts"]:
             rows.append([item["path"], "-", "-", 0, 0, status, item["message"]])
         for part in item["parts"]:
-            reason = "; ".join(part.get("rejection_reasons") or [])
+            reason = "; ".join([*(part.get("rejection_reasons") or []), *(part.get("hold_reasons") or [])])
             part_status = part["status"] if item["status"] != "duplicate" else status
             rows.append(
                 [
@@ -156,8 +156,10 @@ def _print_outcomes(outcomes: list[dict], skipped: list[Path], landing_uri: str)
     quarantined = sum(p["rows_quarantined"] for o in outcomes for p in o["parts"])
     print(
         f"{len(outcomes)} file(s): {len(outcomes) - len(failed)} accepted, {len(failed)} not "
-        f"(rejected, unreadable or refused); {quarantined} row(s) quarantined"
+        f"(rejected, unreadable, refused or held for review); {quarantined} row(s) quarantined"
     )
+    if any(effective_status(o) == "held" for o in outcomes):
+        print("held for review: `greenmfg review` shows the evidence, `greenmfg accept|reject SHA` decides")
     _warn_skipped(skipped, sys.stdout)
     if quarantined:
         print("quarantined rows and why: staging area, validation/<filing_type>/<sha256>/quarantine.parquet")
