@@ -126,11 +126,11 @@ def ingest(cases: list[Case], root: Path) -> list[Outcome]:
 
 def batches(cases: list[Case]) -> list[list[Case]]:
     """Stores to ingest into: at most one file of each filing type in a store, refusals together, a file
-    with arguments of its own alone."""
+    with arguments of its own, or one to be held for review (its command exits 3), alone."""
     planned: list[tuple[set[str], list[Case]]] = []
     alone, refused = [], []
     for case in cases:
-        if case.args:
+        if case.args or (case.accepts and expected_status(case) != "accepted"):
             alone.append([case])
         elif not case.accepts:
             refused.append(case)
