@@ -79,9 +79,9 @@ def plan(
         return in_range and (filing_type is None or ft == filing_type)
 
     filings = [s for s in selection.sources() if wanted(s["filing_type"], s["period"])]
-    every = sorted(
-        {p.sha256 for p in staging.staged_parts(selection.records) if wanted(p.filing_type, p.period)}
-    )
+    # Held filings are re-validated too: a rule or threshold change may settle them.
+    staged = staging.staged_parts(selection.records, include_held=True)
+    every = sorted({p.sha256 for p in staged if wanted(p.filing_type, p.period)})
     if dataset:
         datasets = [dataset]
     elif filing_type:
