@@ -27,6 +27,8 @@ DECISIONS = ("accept", "reject")
 DECIDED = {"accept": "accepted", "reject": "rejected"}
 # Dimensions of units.CANONICAL whose totals a correction must not move far: money and energy.
 HEADLINE_DIMENSIONS = frozenset({"money", "standard_coal", "electricity", "heat"})
+# Statuses of a filing in force a reviewer may withdraw (reject after the fact).
+WITHDRAWABLE = frozenset({"accepted", "partly_rejected"})
 MIN_PREFIX = 12
 _HEX = re.compile(r"^[0-9a-f]+$")
 
@@ -169,12 +171,16 @@ def is_held(record: Mapping) -> bool:
 
 
 def decide(staging: ObjectStore, record: Mapping, decision: Decision) -> Decision:
-    """Record `decision` on the held filing `record`, once: a filing already decided keeps its first."""
+    """Record `decision` on `record`, once: a filing already decided keeps its first. A held filing may be
+    accepted or rejected; one accepted at ingestion may only be rejected — withdrawn after the fact, so the
+    filing it superseded takes force again."""
     name = f"{record['sha256'][:MIN_PREFIX]} ({record['original_name']})"
     first = read_decision(staging, record["sha256"])
-    if first is None and not is_held(record):
+    withdrawable = record.get("status") in WITHDRAWABLE and decision.decision == "reject"
+    if first is None and not (is_held(record) or withdrawable):
         raise ReviewError(
-            f"filing {name} is {record.get('status', 'not ingested')}, not held for review; nothing to decide"
+            f"filing {name} is {record.get('status', 'not ingested')}: only a held filing can be accepted, "
+            "and only a held or accepted one rejected"
         )
     if first is None:
         body = json.dumps(asdict(decision), ensure_ascii=False, sort_keys=True, indent=1) + "\n"

@@ -65,14 +65,21 @@ def is_accepted_on_review(record: dict) -> bool:
     return record.get("decision", {}).get("decision") == "accept"
 
 
+def is_rejected_on_review(record: dict) -> bool:
+    """Rejected by a reviewer: a held filing refused, or an accepted one withdrawn after the fact."""
+    return record.get("decision", {}).get("decision") == "reject"
+
+
 def staged_parts(records: Iterable[dict], *, include_held: bool = False) -> list[StagedPart]:
-    """The staged tables that may take force: accepted ones, and held ones accepted on review (all held
-    ones with `include_held`, for listings)."""
+    """The staged tables that may take force: accepted ones not withdrawn on review, and held ones accepted
+    on review (all held ones with `include_held`, for listings)."""
     parts: list[StagedPart] = []
     for record in records:
         for part in record.get("parts", []):
             status = part.get("status")
-            takes_force = status == ACCEPTED or (status == HELD and is_accepted_on_review(record))
+            takes_force = (status == ACCEPTED and not is_rejected_on_review(record)) or (
+                status == HELD and is_accepted_on_review(record)
+            )
             if not (takes_force or (include_held and status == HELD)):
                 continue
             for period, staged in sorted(part.get("staged", {}).items()):

@@ -263,12 +263,20 @@ def test_of_reviewers_deciding_at_once_exactly_one_decision_stands(local_stores:
     assert review.read_decision(local_stores.staging, SHA["c"]).decided_by == winner
 
 
-def test_only_a_held_filing_can_be_decided(local_stores: Stores) -> None:
-    with pytest.raises(ReviewError, match=r"is accepted, not held for review; nothing to decide"):
-        review.decide(local_stores.staging, _record(SHA["a"], "accepted", "2021"), _decision(SHA["a"]))
+def test_only_a_held_filing_can_be_accepted_and_an_accepted_one_withdrawn(local_stores: Stores) -> None:
+    accepted = _record(SHA["a"], "accepted", "2021")
+    with pytest.raises(ReviewError, match=r"is accepted: only a held filing can be accepted"):
+        review.decide(local_stores.staging, accepted, _decision(SHA["a"]))
+    with pytest.raises(ReviewError, match=r"is rejected: only a held filing can be accepted"):
+        rejected = _record(SHA["c"], "rejected", "2021")
+        review.decide(local_stores.staging, rejected, _decision(SHA["c"], "reject"))
+    assert review.read_decisions(local_stores.staging) == {}
+    withdrawn = review.decide(local_stores.staging, accepted, _decision(SHA["a"], "reject"))
+    assert withdrawn.decision == "reject"
+    record = {**accepted, "decision": {"decision": "reject"}}
+    assert staging.staged_parts([record]) == [] and staging.staged_parts([accepted]) != []
     with pytest.raises(ReviewError, match=r"unknown decision 'approve'"):
         _decision(SHA["a"], "approve")
-    assert review.read_decisions(local_stores.staging) == {}
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,10 @@ OUTCOMES = {
 }
 
 
+WITHDRAW = """ A filing accepted at ingestion can be rejected too: it is withdrawn, and the filing it
+superseded takes force again at the next publish (how a bad correction found later is undone)."""
+
+
 def register_decision(subparsers: argparse._SubParsersAction, decision: str) -> None:
     """The `accept` or `reject` command: one decision on a held filing, recorded once with who and when."""
     parser = add_command(
@@ -95,8 +99,8 @@ def register_decision(subparsers: argparse._SubParsersAction, decision: str) -> 
         summary=f"{decision} a filing held for review ({OUTCOMES[decision].split(';')[0]})",
         description=f"""\
 Records the decision to {decision} a filing held for review (`greenmfg review` lists them):
-{OUTCOMES[decision]}. The decision is stored once in the staging area
-(decisions/<sha256>.json) with who took it, when (UTC) and why; a second decision on the same filing
+{OUTCOMES[decision]}.{WITHDRAW if decision == "reject" else ""} The decision is stored once in the
+staging area (decisions/<sha256>.json) with who took it, when (UTC) and why; a second decision on the same filing
 is refused and the first one stands. SHA is the filing's SHA-256 or a prefix of at least 12 hex
 characters that no other filing shares.""",
         examples=[
