@@ -100,8 +100,8 @@ def register_decision(subparsers: argparse._SubParsersAction, decision: str) -> 
         description=f"""\
 Records the decision to {decision} a filing held for review (`greenmfg review` lists them):
 {OUTCOMES[decision]}.{WITHDRAW if decision == "reject" else ""} The decision is stored once in the
-staging area (decisions/<sha256>.json) with who took it, when (UTC) and why; a second decision on the same filing
-is refused and the first one stands. SHA is the filing's SHA-256 or a prefix of at least 12 hex
+staging area (decisions/<sha256>.json) with who took it, when (UTC) and why; a second decision on the
+same filing is refused and the first one stands. SHA is the filing's SHA-256 or a prefix of at least 12 hex
 characters that no other filing shares.""",
         examples=[
             f"greenmfg {decision} 3f2a1b0c9d8e --reason 'confirmed by phone with the bank'",
