@@ -79,7 +79,12 @@ def build_filing(
     conversions, unit_notes = _unit_factors(match, contract, list(title_lines), row_units, where)
     notes += unit_notes
 
-    body = grid.body(choice.end + skipped, width)
+    numeric = frozenset(
+        position
+        for position, column in match.mapping.items()
+        if contract.column(column).dtype in ("float", "int") and contract.filing_type not in MIIT_FILING_TYPES
+    )
+    body = grid.body(choice.end + skipped, width, numeric)
     if body.num_rows == 0 or not _mask_any_valid(body.columns).any():
         raise FilingError(
             where,
@@ -212,7 +217,7 @@ def _row_filters(raw: dict, body: Body, match: HeaderMatch, contract: Contract) 
     ]
     totals = np.zeros(n, dtype=bool)
     breakdown = np.zeros(n, dtype=bool)
-    for column in identifying:
+    for column in (c for c in identifying if _is_text(c)):
         if pc.any(pc.match_substring(column, "计")).as_py():
             totals |= values._mask(pc.match_substring_regex(column, TOTALS))
         if pc.any(pc.match_substring(column, "中")).as_py():
@@ -236,14 +241,30 @@ def _row_filters(raw: dict, body: Body, match: HeaderMatch, contract: Contract) 
 
 
 def _not_data_lines(body: Body) -> np.ndarray:
-    """Rows whose first filled cell, wherever it stands, opens a note, a sign-off or a contact line."""
-    first: pa.Array | None = None
-    for column in body.columns:
-        flat = values._flat(column)
-        first = flat if first is None else pc.coalesce(first, flat)
-    if first is None:
+    """Rows whose first filled cell, wherever it stands, opens a note, a sign-off or a contact line.
+
+    Only rows whose first cell is empty can have their first filled cell elsewhere: those few are looked at
+    across the columns, the rest by their first cell alone (a million-row body is not coalesced whole).
+    """
+    if not body.columns:
         return np.zeros(body.num_rows, dtype=bool)
-    return values._mask(pc.match_substring_regex(first, layout.NOT_DATA.pattern))
+    pattern = layout.NOT_DATA.pattern
+    first_column = body.columns[0]
+    if _is_text(first_column):
+        found = values._mask(pc.match_substring_regex(first_column, pattern))
+    else:  # read as numbers: no cell of it opens a note
+        found = np.zeros(body.num_rows, dtype=bool)
+    elsewhere = np.flatnonzero(~values._mask(first_column.is_valid()))
+    texts = [column for column in body.columns[1:] if _is_text(column)]
+    if len(elsewhere) and texts:
+        rows = pa.array(elsewhere)
+        first = pc.coalesce(*(values._flat(column).take(rows) for column in texts))
+        found[elsewhere] = values._mask(pc.match_substring_regex(first, pattern))
+    return found
+
+
+def _is_text(column: pa.ChunkedArray | pa.Array) -> bool:
+    return pa.types.is_string(column.type)
 
 
 def _repeated_header(body: Body, match: HeaderMatch) -> np.ndarray:
@@ -252,6 +273,8 @@ def _repeated_header(body: Body, match: HeaderMatch) -> np.ndarray:
     n = body.num_rows
 
     def equal(position: int) -> np.ndarray:
+        if not _is_text(body.columns[position]):  # all plain numbers: no header text among them
+            return np.zeros(n, dtype=bool)
         header = match.raw[position].split("/")[-1].strip()
         return values._mask(pc.equal(body.columns[position], header))
 
@@ -384,7 +407,7 @@ def _convert(
     numbers: np.ndarray | None,
     vocab: Vocabulary,
 ) -> values.Converted:
-    if column.normaliser:
+    if column.normaliser and _is_text(array):
         array = normalise_cells(column.normaliser, array)
     own_units = cell_units(column.unit, column.unit_equivalents) if column.unit else None
     if column.dtype == "float":

@@ -55,11 +55,13 @@ class Grid:
     file_format: str
     encoding: str | None
     head: list[tuple[int, Cells]]  # (1-based line or row number of the record's last line, cells)
-    _loader: Callable[[int, int], Body]
+    _loader: Callable[[int, int, frozenset[int]], Body]
 
-    def body(self, header_index: int, width: int) -> Body:
-        """Rows after head record `header_index`, as `width` string columns."""
-        return self._loader(header_index, width)
+    def body(self, header_index: int, width: int, numeric: frozenset[int] = frozenset()) -> Body:
+        """Rows after head record `header_index`, as `width` columns: text, except that the `numeric`
+        positions come as float64 when every one of their cells is a plain number (a CSV's fast path; any
+        other notation in the column, and the column comes as text for the converters to read)."""
+        return self._loader(header_index, width, numeric)
 
 
 def read_grids(data: bytes, source_name: str, settings: Settings) -> list[Grid]:
@@ -197,7 +199,7 @@ def read_csv(data: bytes, source_name: str, settings: Settings) -> Grid:
             expected=f"at most max_rows={settings.max_rows}",
         )
 
-    def load(header_index: int, width: int) -> Body:
+    def load(header_index: int, width: int, numeric: frozenset[int] = frozenset()) -> Body:
         record = records[header_index]
         offset = start + len(text[: record.end].encode("utf-8"))
         if width > settings.max_columns:
@@ -208,7 +210,7 @@ def read_csv(data: bytes, source_name: str, settings: Settings) -> Grid:
                 expected=f"at most max_columns={settings.max_columns}",
             )
         try:
-            body = _csv_body(utf8, offset, record.last_line + 1, width, delimiter, source_name)
+            body = _csv_body(utf8, offset, record.last_line + 1, width, delimiter, source_name, numeric)
         except _InvalidUtf8:
             decode(data, source_name)  # raises with the byte offset when neither encoding fits
             return read_csv_decoded(data, source_name, settings, header_index, width)
@@ -268,6 +270,8 @@ def _check_cells(body: Body, source_name: str, settings: Settings) -> None:
             expected=f"at most max_rows={settings.max_rows}",
         )
     for index, column in enumerate(body.columns):
+        if not pa.types.is_string(column.type):
+            continue  # read as numbers: no long cell
         longest = pc.max(pc.binary_length(column)).as_py() or 0
         if longest > settings.max_cell_chars:
             raise ResourceLimitError(
@@ -279,42 +283,33 @@ def _check_cells(body: Body, source_name: str, settings: Settings) -> None:
 
 
 def _csv_body(
-    utf8: bytes, offset: int, first_line: int, width: int, delimiter: str, source_name: str
+    utf8: bytes,
+    offset: int,
+    first_line: int,
+    width: int,
+    delimiter: str,
+    source_name: str,
+    numeric: frozenset[int] = frozenset(),
 ) -> Body:
-    """Fast path with pyarrow; falls back to the csv module when lines and records do not align."""
+    """Fast path with pyarrow (numeric positions typed when they are plain numbers, retried as text when
+    not); falls back to the csv module when lines and records do not align."""
     body = pa.py_buffer(utf8)[offset:]
     if _NON_SPACE.search(utf8, offset) is None:
         empty = [pa.chunked_array([pa.array([], pa.string())]) for _ in range(width)]
         return Body(empty, np.array([], np.int64))
-    invalid: list[int] = []
-
-    def on_invalid(_row: object) -> str:
-        invalid.append(1)
-        return "skip"
-
     names = [f"c{i}" for i in range(width)]
     has_quotes = utf8.find(b'"', offset) >= 0
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                ignore_empty_lines=False,
-                invalid_row_handler=on_invalid,
-                newlines_in_values=has_quotes,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=True,
-                null_values=[""],
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower():
-            raise _InvalidUtf8(str(exc)) from None
-        table = None  # the record-by-record reader below says what is wrong, row by row
+    table, invalid = None, True
+    for types in ([numeric, frozenset()] if numeric else [frozenset()]):
+        try:
+            table, invalid = _read_csv(body, names, delimiter, has_quotes, types)
+            break
+        except _ConversionError:
+            continue  # a numeric column holds another notation: read every column as text
+        except pa.ArrowInvalid as exc:
+            if "utf8" in str(exc).lower():
+                raise _InvalidUtf8(str(exc)) from None
+            break  # the record-by-record reader below says what is wrong, row by row
     lines = utf8.count(b"\n", offset) + (0 if utf8.endswith(b"\n") else 1)
     if table is not None and not invalid and table.num_rows == lines:
         rows = np.arange(first_line, first_line + table.num_rows, dtype=np.int64)
@@ -327,6 +322,45 @@ def _csv_body(
         return _csv_body_slow(text, first_line, width, delimiter)
     except csv.Error as exc:
         raise FilingError(source_name, f"malformed CSV ({exc})") from None
+
+
+class _ConversionError(Exception):
+    """A column asked for as numbers holds a cell pyarrow cannot read as one."""
+
+
+def _read_csv(
+    body: pa.Buffer, names: list[str], delimiter: str, has_quotes: bool, numeric: frozenset[int]
+) -> tuple[pa.Table, bool]:
+    """The body with pyarrow: (table, whether a row was invalid)."""
+    invalid: list[int] = []
+
+    def on_invalid(_row: object) -> str:
+        invalid.append(1)
+        return "skip"
+
+    types = {n: pa.float64() if i in numeric else pa.string() for i, n in enumerate(names)}
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+                newlines_in_values=has_quotes,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if numeric and "conversion error" in str(exc).lower():
+            raise _ConversionError(str(exc)) from None
+        raise
+    return table, bool(invalid)
 
 
 def _csv_body_slow(text: str, first_line: int, width: int, delimiter: str) -> Body:
@@ -449,7 +483,7 @@ def _sheet_rows(sheet, where: str, settings: Settings) -> list[list[object]]:
 
 
 def _workbook_grid(title: str, rows: list[list[object]], file_format: str) -> Grid:
-    def load(header_index: int, width: int) -> Body:
+    def load(header_index: int, width: int, numeric: frozenset[int] = frozenset()) -> Body:
         body_rows = rows[header_index + 1 :]
         columns, numbers = [], []
         for i in range(width):

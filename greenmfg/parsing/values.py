@@ -46,8 +46,15 @@ def _flat(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def _is_na_token(text: pa.Array) -> pa.Array:
-    return pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)), value_set=pa.array(NA_TOKENS))
+# The empty marks as they are written (nan, NaN, NAN, N/A …): a hash lookup, not a lower-casing of every cell.
+_NA_SPELLINGS = pa.array(
+    sorted({v for t in NA_TOKENS for v in (t, t.upper(), t.title(), t.capitalize())} | {"NaN", "N/a", "n/A"})
+)
+
+
+def _is_na_token(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """True where a (trimmed) cell is an empty mark."""
+    return pc.is_in(text, value_set=_NA_SPELLINGS)
 
 
 def to_float(
@@ -60,15 +67,15 @@ def to_float(
     after a number (`12%` in a money column, `约`, `万`) makes the cell unreadable: it is never stripped.
     A `factor` of None means no unit is stated for the column: only numbers carrying their own unit are read.
     """
-    array = _flat(array)
     try:
         values = pc.cast(array, pa.float64())
-        suffixes = pa.nulls(len(array), pa.string()).fill_null("")
         bad = np.zeros(len(array), dtype=bool)
         if factor is not None:
             return _scale(values, factor), bad
+        values = _flat(values)
+        suffixes = pa.nulls(len(array), pa.string()).fill_null("")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        values, bad, suffixes = _normalised_float(array)
+        values, bad, suffixes = _normalised_float(_flat(array))
     return _scale_by_unit(values, factor, suffixes, cell_units or {}, bad)
 
 
@@ -247,7 +254,7 @@ def to_string(
     """Trimmed text; empty and the empty marks (— / - 无 …) → null, unless the column uses them as values.
     Code-like columns (credit, division, industry codes) are also NFKC'd, stripped of inner spaces and
     upper-cased, since full-width or spaced codes are the same code."""
-    text = pc.utf8_trim_whitespace(_flat(array))
+    text = pc.utf8_trim_whitespace(array)
     if code_like:
         if pc.all(pc.ascii_is_alnum(text)).as_py() is False:
             text = pc.replace_substring_regex(pc.utf8_normalize(text, "NFKC"), r"\s+", "")
