@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 from benchmarks.inputs import ENTERPRISE_TYPE, YEAR, Inputs
 from benchmarks.stores import Round
 from greenmfg import build, codes
+from greenmfg.cities import selected
 from greenmfg.contracts import get_contract
 from greenmfg.ingest import parquet_bytes
 from greenmfg.policy import Policy, load_policy
@@ -75,7 +76,7 @@ def simple_plan(inputs: Inputs) -> SimplePlan:
     contract = get_contract(ENTERPRISE_TYPE)
     text_columns = {c.name for c in contract.columns if c.dtype == "string" or c.dtype == "bool"}
     code_maps = {c.name: dict(codes.aliases(c.codes)) for c in contract.columns if c.codes}
-    code_maps["district_code"].update(codes.district_aliases())
+    code_maps["district_code"].update(selected().district_aliases())
     return SimplePlan(
         rename=dict(parsed.column_mapping),
         divisors={c: round(1 / f) for c, (_, f) in parsed.unit_conversions.items() if f != 1.0},

@@ -131,7 +131,7 @@ def prepare(
     from greenmfg.indicators import DATASETS
     from greenmfg.publish import prepare_snapshot
 
-    dictionary = build_dictionary()
+    dictionary = build_dictionary(getattr(params, "city_code", None))  # the snapshot's city
     return prepare_snapshot(
         stores.published,
         datasets,

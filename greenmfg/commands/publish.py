@@ -45,11 +45,13 @@ diff gate; 2 nothing staged or another error.""",
 
 def run(args: argparse.Namespace) -> int:
     from greenmfg import build
+    from greenmfg.cities import check_store_city
     from greenmfg.policy import load_policy
     from greenmfg.storage import keys, open_stores
 
     stores = open_stores()
     params = load_policy()  # from the settings, as the publish-indicators flow reads it
+    check_store_city(stores.published, params.city_code)
     selection = build.select_filings(stores)
     if not selection.chosen:
         raise GreenmfgError(
