@@ -178,7 +178,7 @@ def prepare(
     from greenmfg.indicators.gaps import missing_inputs
     from greenmfg.publish import load_diff_policy, prepare_snapshot
 
-    dictionary = build_dictionary()
+    dictionary = build_dictionary(getattr(params, "city_code", None))  # the snapshot's city
     return prepare_snapshot(
         stores.published,
         datasets,

@@ -7,11 +7,13 @@ that holds anything else holds someone's filings, and reference data must never 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from greenmfg import landing_copy, miit_landing, progress
 from greenmfg.contracts import CONTRACTS
+from greenmfg.errors import SettingsError
 from greenmfg.landing import AUTO_GROUP, LANDING_GROUPS
 from greenmfg.storage import Stores
 
@@ -59,12 +61,28 @@ def _generated(reference_dir: Path) -> bool:
     return any(reference_dir.glob("*/*"))
 
 
+def _check_reference_city(reference_dir: Path) -> None:
+    """Reference filings generated for another city are never landed as this one's."""
+    from greenmfg.cities import DEFAULT_CITY, selected
+    from greenmfg.reference import ANSWER_KEY
+
+    key = reference_dir / ANSWER_KEY
+    found = json.loads(key.read_text(encoding="utf-8")).get("city", DEFAULT_CITY) if key.is_file() else None
+    wanted = selected().code
+    if found is not None and found != wanted:
+        raise SettingsError(
+            f"{reference_dir} holds the reference filings of city {found}; expected those of {wanted}: "
+            "give another --reference-dir (or leave it unset for the city's own)"
+        )
+
+
 def _demonstration_files(reference_dir: Path, miit_dir: Path) -> list[tuple[str, Path]]:
     """(landing key, file) of the demonstration; the reference filings are generated when not there yet."""
     from greenmfg.reference import generate
 
     if not _generated(reference_dir):
         generate(reference_dir)
+    _check_reference_city(reference_dir)
     files = landing_copy.landing_files(reference_dir)
     if miit_dir.is_dir():
         files += miit_landing.miit_landing_files(miit_dir)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from greenmfg.codes import CITY_CODE, HOME_PROVINCE
-from greenmfg.indicators.miit_cities import batch_in_force
+from greenmfg.cities import CityProfile, of_parameters
+from greenmfg.indicators.miit_cities import rows_in_force
 from greenmfg.publish import read_dataframe, read_manifest
 from greenmfg.storage import ObjectStore
 
@@ -21,56 +21,62 @@ NATIONAL_LABELS = {
 NATIONAL_LIST_TYPES = tuple(NATIONAL_LABELS)
 
 
-def _city_row(published: ObjectStore, snapshot_id: str, dataset: str, year: int, **match: str) -> dict:
-    filters = [("year", "=", year), ("region_code", "=", CITY_CODE), *((k, "=", v) for k, v in match.items())]
+def _city_row(
+    published: ObjectStore, snapshot_id: str, dataset: str, year: int, city: str, **match: str
+) -> dict:
+    filters = [("year", "=", year), ("region_code", "=", city), *((k, "=", v) for k, v in match.items())]
     frame = read_dataframe(published, dataset, snapshot_id=snapshot_id, filters=filters)
     return frame.iloc[0].to_dict() if len(frame) else {}
 
 
-def city_rank(counts: pd.DataFrame, year: int, province: str, city: str = CITY_CODE) -> dict:
+def city_rank(counts: pd.DataFrame, year: int, city: CityProfile) -> dict:
     """The city's rank among prefecture-level cities on the MIIT lists in force at the year's end, with the
     unplaced shares that make it a lower bound (miit_city_counts rows; empty when the lists are absent)."""
-    batch = batch_in_force(counts, f"{year}-12-31") if len(counts) else None
-    if batch is None:
+    rows = rows_in_force(counts, f"{year}-12-31") if len(counts) else counts
+    rows = rows[rows["list_type"] == ALL].set_index("region_code") if len(rows) else rows
+    if city.code not in rows.index:
         return {}
-    rows = counts[(counts["batch"] == batch) & (counts["list_type"] == ALL)].set_index("region_code")
-    if city not in rows.index:
-        return {}
-    here = rows.loc[city]
+    here = rows.loc[city.code]
     return {
-        "batch": batch,
+        "batch": int(here["batch"]),
+        "as_of_date": pd.Timestamp(here["as_of_date"]).date().isoformat(),
         "rank": None if pd.isna(here["rank_among_cities"]) else int(here["rank_among_cities"]),
         "cities_ranked": int(here["cities_ranked"]),
-        "entities": int(here["cumulative_entities"]),
+        "entities": int(here["in_force_entities"]),
         "unplaced_share_pct": float(rows.loc[NATIONAL, "unplaced_share_pct"]),
-        "province_unplaced_share_pct": float(rows.loc[province, "unplaced_share_pct"]),
+        "province_unplaced_share_pct": float(rows.loc[city.province, "unplaced_share_pct"]),
     }
 
 
 def headline_figures(published: ObjectStore, snapshot_id: str, year: int) -> dict:
-    """Green plants and coverage, national list counts, incentives, green loans and energy intensity."""
-    coverage = _city_row(published, snapshot_id, "green_coverage", year, industry_division=ALL)
-    finance = _city_row(published, snapshot_id, "green_finance", year)
-    incentives = _city_row(published, snapshot_id, "incentives", year, incentive_kind=ALL)
-    energy = _city_row(published, snapshot_id, "energy_intensity", year, industry_division=ALL)
+    """Green plants and coverage, national list counts, incentives, green loans and energy intensity, of
+    the city the snapshot was published for."""
+    manifest = read_manifest(published, snapshot_id)
+    city = of_parameters(manifest.get("parameters") or {})
+
+    def row(dataset: str, **match: str) -> dict:
+        return _city_row(published, snapshot_id, dataset, year, city.code, **match)
+
+    coverage = row("green_coverage", industry_division=ALL)
+    finance = row("green_finance")
+    incentives = row("incentives", incentive_kind=ALL)
+    energy = row("energy_intensity", industry_division=ALL)
     national = {
-        list_type: _city_row(
-            published,
-            snapshot_id,
-            "green_list_counts",
-            year,
-            source_list="register",
-            list_type=list_type,
-            tier="national",
-        ).get("entities")
+        list_type: row("green_list_counts", source_list="register", list_type=list_type, tier="national").get(
+            "entities"
+        )
         for list_type in NATIONAL_LIST_TYPES
     }
-    has_counts = CITY_COUNTS in read_manifest(published, snapshot_id).get(
-        "datasets", {}
-    )  # older snapshots lack it
+    has_counts = CITY_COUNTS in manifest.get("datasets", {})  # older snapshots lack it
     counts = read_dataframe(published, CITY_COUNTS, snapshot_id=snapshot_id) if has_counts else pd.DataFrame()
     return {
-        "city_rank": city_rank(counts, year, HOME_PROVINCE),
+        "city": {
+            "code": city.code,
+            "name_zh": city.name_zh,
+            "name_en": city.name_en,
+            "province": city.province,
+        },
+        "city_rank": city_rank(counts, year, city),
         "green_plants": coverage.get("green_plants"),
         "above_size_enterprises": coverage.get("above_size_enterprises"),
         "coverage_pct": coverage.get("coverage_pct"),
@@ -92,9 +98,11 @@ def render(published_result: dict, figures: dict, location: str, year: int) -> s
     status = "new snapshot" if published_result.get("is_new") else "unchanged: nothing new published"
     lines = [f"snapshot {published_result['snapshot_id']} ({status}) in {location}"]
     shown = _figure_lines({**figures, **{f"national_{k}": v for k, v in figures["national"].items()}})
+    city = figures.get("city") or {}
     if shown:
-        lines += [f"headline figures for {year}, read back from the snapshot:", *shown]
-        lines += _rank_lines(figures.get("city_rank") or {}, year)
+        named = f" of {city['name_en']} ({city['name_zh']}, {city['code']})" if city else ""
+        lines += [f"headline figures{named} for {year}, read back from the snapshot:", *shown]
+        lines += _rank_lines(figures.get("city_rank") or {}, year, city.get("province", ""))
     else:
         lines.append(f"no headline figures for {year} in this snapshot: nothing filed for that year")
     return "\n".join(lines)
@@ -142,8 +150,8 @@ def _figure_lines(f: dict) -> list[str]:
     return lines
 
 
-def _rank_lines(rank: dict, year: int) -> list[str]:
-    """Huzhou's rank among cities on the MIIT lists, with the caveat that makes it a lower bound."""
+def _rank_lines(rank: dict, year: int, province: str) -> list[str]:
+    """The city's rank among cities on the MIIT lists, with the caveat that makes it a lower bound."""
     if not rank or rank["rank"] is None:
         return []
     lists = f"the MIIT lists in force {year}-12-31 (batches 1–{rank['batch']})"
@@ -151,5 +159,5 @@ def _rank_lines(rank: dict, year: int) -> list[str]:
     return [
         f"  rank among prefecture-level cities  {rank['rank']} of {rank['cities_ranked']} on {lists}, "
         f"{rank['entities']} entries placed by name",
-        f"    a lower bound: {shares} in {HOME_PROVINCE}) carry no usable place name and count for no city",
+        f"    a lower bound: {shares} in {province}) carry no usable place name and count for no city",
     ]

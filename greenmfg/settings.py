@@ -13,18 +13,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from greenmfg.errors import SettingsError
 
 AREAS: tuple[str, ...] = ("landing", "raw", "staging", "published")
+LOCAL_ROOT = Path(".greenmfg")
+"""Where the embedded default keeps its store and generated files: the default city's directly, another
+city's under cities/<code>/, so two cities never share a store by accident."""
 
 
 class Settings(BaseSettings):
     """Where the four storage areas live, how to reach S3, and the pipeline's parameters.
 
-    `store_url` is a local folder (the embedded default) or `s3://bucket/prefix`; each area lives under
-    it unless its own URL is set (for example one bucket per area, so each role gets least privilege).
+    `store_url` is a local folder (the embedded default, `local_root()/store`) or `s3://bucket/prefix`; each
+    area lives under it unless its own URL is set (for example one bucket per area, so each role gets least
+    privilege).
     """
 
     model_config = SettingsConfigDict(env_prefix="GREENMFG_", extra="ignore")
 
-    store_url: str = ".greenmfg/store"
+    store_url: str | None = None
     landing_url: str | None = None
     raw_url: str | None = None
     staging_url: str | None = None
@@ -41,6 +45,10 @@ class Settings(BaseSettings):
     # How long the raw bucket keeps every archived version, deletion refused even to admin (Object Lock,
     # COMPLIANCE): applied by infra/seaweedfs.py when it creates the bucket; on AWS a bucket setting.
     raw_retention_days: int = Field(3650, gt=0)
+
+    # The city whose profile the pipeline runs (greenmfg/cities/profiles/<code>.toml, a GB/T 2260 code):
+    # Huzhou's by default. `greenmfg run --city` sets it for one run.
+    city: str = Field("330500", pattern=r"^\d{6}$", description="GREENMFG_CITY: the city profile.")
 
     # The filing calendar (expected filings and due dates); None: greenmfg/codes/filing_calendar.toml.
     calendar_file: Path | None = None
@@ -65,6 +73,22 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("city", mode="before")
+    @classmethod
+    def _empty_city_is_the_default(cls, value: object) -> object:
+        return cls.model_fields["city"].default if value in ("", None) else value
+
+    @model_validator(mode="after")
+    def _the_city_has_its_own_local_store(self) -> Settings:
+        if not self.store_url:
+            self.store_url = str(self.local_root() / "store")
+        return self
+
+    def local_root(self) -> Path:
+        """.greenmfg for the default city, .greenmfg/cities/<code> for another (LOCAL_ROOT)."""
+        default = type(self).model_fields["city"].default
+        return LOCAL_ROOT if self.city == default else LOCAL_ROOT / "cities" / self.city
 
     @model_validator(mode="after")
     def _credentials_come_in_pairs(self) -> Settings:

@@ -52,17 +52,16 @@ def _cell(value: object) -> str:
 
 # The rows of a dataset that describe the whole city: totals over districts, divisions and kinds.
 _CITY_TOTALS = {
-    "region_code": "330500",
     "industry_division": "ALL",
     "incentive_kind": "ALL",
     "source_list": "register",
 }
 
 
-def city_totals(frame) -> list[dict]:
+def city_totals(frame, city_code: str) -> list[dict]:
     """The city-total rows of an indicator dataset, without their provenance columns, as plain dicts."""
     mask = None
-    for column, value in _CITY_TOTALS.items():
+    for column, value in {"region_code": city_code, **_CITY_TOTALS}.items():
         if column in frame.columns:
             match = frame[column].astype("string") == value
             mask = match if mask is None else mask & match
@@ -74,7 +73,11 @@ def city_totals(frame) -> list[dict]:
 
 
 def publication_markdown(result, datasets: dict, report_url: str | None = None) -> str:
-    """Snapshot id and location, diff warnings, and the city totals of each dataset."""
+    """Snapshot id and location, diff warnings, and the city totals of each dataset (the selected city's,
+    whose policy the flows publish with)."""
+    from greenmfg.cities import selected
+
+    city = selected()
     status = f"commit {result.sequence}" if result.is_new else "unchanged: nothing new published"
     parts = [f"# Snapshot `{result.snapshot_id}` ({status})", "", f"Manifest: `{result.manifest_key}`", ""]
     if report_url:
@@ -84,7 +87,7 @@ def publication_markdown(result, datasets: dict, report_url: str | None = None) 
     for name, frame in sorted(datasets.items()):
         if name == "green_list_counts":
             frame = frame[frame["tier"].astype("string") == "national"]
-        parts += [f"## {name} (city totals)", "", markdown_table(city_totals(frame)), ""]
+        parts += [f"## {name} ({city.name_en} totals)", "", markdown_table(city_totals(frame, city.code)), ""]
     return "\n".join(parts)
 
 

@@ -166,7 +166,7 @@ def test_register_list_counts(region, list_type, tier, entities):
 
 def listed(batch: int, name: str, province: str | None, placed: str | None = None) -> dict:
     return {"batch": batch, "entity_name": name, "region": province, "province": province,
-            "huzhou_district_code": placed}
+            "district_code": placed}
 
 
 MIIT_FACTORIES = [

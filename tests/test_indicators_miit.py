@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from greenmfg import codes
+from greenmfg.cities import DEFAULT_CITY as HUZHOU
 from greenmfg.indicators import derive
 from greenmfg.indicators.list_counts import MIIT_LIST_TYPES, NATIONAL
 from greenmfg.parsing import parse_one
@@ -57,10 +58,10 @@ def test_national_counts_match_the_official_table(counts, list_type, batch, offi
 
 @pytest.mark.parametrize(("list_type", "placed"), sorted(HUZHOU_PLACED_BATCHES_1_TO_5.items()))
 def test_huzhou_entities_placed_by_name_in_batches_1_to_5(counts, list_type, placed):
-    city = counts[(counts["source_list"] == "miit") & (counts["region_code"] == codes.CITY_CODE)
+    city = counts[(counts["source_list"] == "miit") & (counts["region_code"] == HUZHOU)
                   & (counts["list_type"] == list_type) & (counts["batch"] == 5)]
     assert city["cumulative_entities"].tolist() == [placed]
-    per_batch = counts[(counts["source_list"] == "miit") & (counts["region_code"] == codes.CITY_CODE)
+    per_batch = counts[(counts["source_list"] == "miit") & (counts["region_code"] == HUZHOU)
                        & (counts["list_type"] == list_type) & (counts["batch"] <= 5)]
     assert per_batch["entities"].sum() >= placed
 

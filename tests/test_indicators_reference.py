@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from greenmfg.codes import CITY_CODE
+from greenmfg.cities import DEFAULT_CITY as CITY_CODE
+from greenmfg.cities import load_profile
 from greenmfg.contracts import get_contract
 from greenmfg.indicators import derive_all
 from greenmfg.policy import Policy
@@ -36,7 +37,7 @@ def canonical(filing_type: str, frames: dict[int, pd.DataFrame]) -> pd.DataFrame
 
 @pytest.fixture(scope="module")
 def city_and_outputs():
-    city = build_city(DEFAULT_SEED, DEFAULT_YEARS)
+    city = build_city(DEFAULT_SEED, DEFAULT_YEARS, load_profile(CITY_CODE))
     inputs = {"enterprise_stats": canonical("enterprise_stats", city.stats),
               "green_register": canonical("green_register", city.register),
               "incentives": canonical("incentives", city.incentives),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from greenmfg.cities import DEFAULT_CITY
 from greenmfg.contracts import check_consistency
 from greenmfg.miit_compare import compare_list, edit_distance, header_notes
 from greenmfg.parsing.miit import CATEGORY_HEADING, clean
@@ -76,7 +77,7 @@ def test_workbook_style_headings_fill_the_rows_below_them():
     frame["recommender"] = ["浙江省经济和信息化厅"] * len(frame)
     frame["batch"] = "2021"
     frame["source_row"] = range(1, len(frame) + 1)
-    result = clean(frame, "miit_green_design_products")
+    result = clean(frame, "miit_green_design_products", DEFAULT_CITY)
     out = result.frame
     assert out["entity_name"].tolist() == ["甲公司", "乙公司", "丙公司"]
     assert out["product_name"].tolist() == ["洗衣液", "洗洁精", "纸巾"]
@@ -92,5 +93,5 @@ def test_workbook_style_headings_fill_the_rows_below_them():
 def test_a_word_ending_in_nan_keeps_its_ending():
     frame = pd.DataFrame({"serial_no": ["1", "2"], "region_raw": ["湖南", "湖南"], "batch": ["1", "1"],
                           "entity_name": ["Hunan Steel", "某公司nan"], "source_row": [2, 3]})
-    out = clean(frame, "miit_green_factories").frame
+    out = clean(frame, "miit_green_factories", DEFAULT_CITY).frame
     assert out["entity_name"].tolist() == ["Hunan Steel", "某公司"]

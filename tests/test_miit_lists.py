@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 
 from greenmfg import codes
+from greenmfg.cities import DEFAULT_CITY, load_profile
 from greenmfg.contracts import MIIT_FILING_TYPES, get_contract, header_variants
 from greenmfg.errors import FilingError
 from greenmfg.miit_compare import compare_workbook_with_csv
-from greenmfg.parsing.miit import CATEGORY_HEADING, clean, known_regions, place_in_huzhou
+from greenmfg.parsing.miit import CATEGORY_HEADING, clean, known_regions, place_in_city
 
 DATA = Path(
     os.environ.get("GREENMFG_MIIT_DATA", Path(__file__).resolve().parents[2] / "shared/data/miit-green-lists")
@@ -49,7 +50,7 @@ def raw_csv(filing_type: str) -> pd.DataFrame:
 
 @cache
 def cleaned_csv(filing_type: str):
-    return clean(raw_csv(filing_type), filing_type)
+    return clean(raw_csv(filing_type), filing_type, DEFAULT_CITY)
 
 
 def _sheet_type(sheet: str) -> str | None:
@@ -81,7 +82,7 @@ def raw_workbook() -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
 
 @cache
 def cleaned_workbook(filing_type: str):
-    return clean(raw_workbook()[filing_type][0], filing_type)
+    return clean(raw_workbook()[filing_type][0], filing_type, DEFAULT_CITY)
 
 
 def official_rows() -> list[dict[str, str]]:
@@ -156,16 +157,16 @@ def test_separately_planned_cities_keep_their_region_and_name_their_province():
     frame = cleaned_csv("miit_green_factories").frame
     ningbo = frame[frame["region_raw"].eq("宁波")]
     assert len(ningbo) > 0 and set(ningbo["region"]) == {"宁波"} and set(ningbo["province"]) == {"浙江"}
-    assert ningbo["huzhou_district_code"].isna().all()
+    assert ningbo["district_code"].isna().all()
 
 
 @pytest.mark.parametrize(("filing_type", "expected"), HUZHOU_BATCHES_1_TO_5.items())
 def test_huzhou_placement_by_name_in_batches_1_to_5(filing_type, expected):
     frame = cleaned_csv(filing_type).frame
-    placed = frame[frame["huzhou_district_code"].notna() & frame["batch"].astype(int).le(5)]
+    placed = frame[frame["district_code"].notna() & frame["batch"].astype(int).le(5)]
     assert len(placed) == expected
     assert set(placed["province"]) == {"浙江"}
-    assert set(placed["huzhou_district_code"]) <= set(codes.district_aliases().values())
+    assert set(placed["district_code"]) <= set(load_profile(DEFAULT_CITY).region_codes())
     assert not placed["entity_name"].str.startswith("深圳").any()
 
 
@@ -174,14 +175,14 @@ def test_a_district_beats_the_city_and_only_zhejiang_itself_is_placed():
         ["湖州南浔经济开发区", "浙江安吉经济开发区", "深圳安吉尔饮水有限公司", "湖州老恒和", "湖州南太湖"]
     )
     regions = pd.Series(["浙江", "浙江", "广东", "宁波", "浙江"])
-    assert place_in_huzhou(names, regions).tolist() == ["330503", "330523", None, None, "330502"]
+    assert place_in_city(names, regions, DEFAULT_CITY).tolist() == ["330503", "330523", None, None, "330502"]
 
 
 def test_a_missing_batch_is_an_error_naming_the_rows():
     frame = raw_csv("miit_green_parks").head(3).copy()
     frame.loc[1, "batch"] = ""
     with pytest.raises(FilingError, match="source rows \\[3\\]"):
-        clean(frame, "miit_green_parks")
+        clean(frame, "miit_green_parks", DEFAULT_CITY)
 
 
 def test_official_counts_csv_matches_the_contract_types_and_batches():

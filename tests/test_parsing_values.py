@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 
 from greenmfg import codes
+from greenmfg.cities import DEFAULT_CITY, load_profile
 from greenmfg.parsing import values
 from greenmfg.units import cell_units
 
@@ -117,7 +118,7 @@ def test_code_labels_aliases_and_unknown() -> None:
 
 
 def test_district_division_code_prefix() -> None:
-    mapping = codes.district_aliases()
+    mapping = load_profile(DEFAULT_CITY).district_aliases()
     result, _ = values.to_code(strings(["330503123000", "德清", "湖州经开区"]), mapping, division_prefix=True)
     assert result.to_pylist() == ["330503", "330521", "330502"]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from greenmfg import codes
+from greenmfg.cities import available_cities, load_profile
 from greenmfg.parsing.miit import region_table
 from greenmfg.places import DIVISIONS_VINTAGE, place
 from greenmfg.places import divisions as division_table
@@ -71,13 +72,17 @@ def test_short_forms_follow_the_rule(name, short):
     assert short_form(name) == short
 
 
-def test_huzhou_profile_places_equal_the_derived_forms():
-    """huzhou_places.csv keeps the city's and counties' names for the reference generator: they must be
-    exactly the short forms the package gives, so the fact is declared once (in the package)."""
-    profile = {(row["place"], row["district_code"]) for row in codes.rows("huzhou_places")
-               if row["kind"] in {"city", "district", "county"}}  # fmt: skip
-    derived = {(short_form(d.name), d.code) for d in divisions().values() if d.code.startswith("3305")}
-    assert profile == derived
+def test_profile_places_are_only_what_the_package_does_not_name():
+    """A profile adds towns and zones only: its city's, districts' and counties' names are the package's own
+    (their short forms derived), so no profile place repeats one of them."""
+    for code in available_cities():
+        profile = load_profile(code)
+        own = {d.code for d in divisions().values() if d.city_code == code}
+        derived = {
+            text for c in own for text in (divisions()[c].name, short_form(divisions()[c].name)) if text
+        }
+        assert profile.places and {p.kind for p in profile.places} <= {"town", "functional zone"}
+        assert not {p.name for p in profile.places} & derived
 
 
 def test_a_province_name_never_stands_for_a_city():

@@ -16,9 +16,12 @@ import pandas as pd
 import pytest
 from test_reference_reading import default_reference, read_filing
 
-from greenmfg.codes import aliases, district_aliases, rows
+from greenmfg.cities import DEFAULT_CITY, load_profile
+from greenmfg.codes import aliases, rows
 from greenmfg.units import BASE_UNITS_PER_CANONICAL
 from greenmfg.uscc import check_ok
+
+HUZHOU = load_profile(DEFAULT_CITY)
 
 YEAR_END = date(2020, 12, 31)
 MIIT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "miit-green-lists"
@@ -128,7 +131,7 @@ def test_real_placed_entries_are_in_the_register(register_2020) -> None:
         row = national[(national["list_type"] == list_type) & (national["entity_name"] == name)].iloc[0]
         assert row["valid_from_date"] == BATCH_PUBLISHED[batch]
     # The made-up remainder carries no Huzhou place name, so a name count finds only the real ones.
-    places = [row["place"] for row in rows("huzhou_places")]
+    places = HUZHOU.place_names()
     placed = national[national["entity_name"].map(lambda n: any(p in n for p in places))]
     assert set(placed.loc[placed["list_type"] == "green_factory", "entity_name"]) == {
         name for lt, name, _ in expected if lt == "green_factory"
@@ -140,7 +143,7 @@ def test_the_ten_placed_design_products_of_the_miit_lists_exist(register_2020) -
     if not source.exists():
         pytest.skip(f"{source} is not beside the repository")
     lists = pd.read_csv(source, dtype=str)
-    places = [row["place"] for row in rows("huzhou_places")]
+    places = HUZHOU.place_names()
     huzhou = lists[
         (lists["地区"] == "浙江")
         & lists["批次"].isin(list(BATCH_PUBLISHED))
@@ -187,7 +190,7 @@ def test_green_loans_of_2020(out: Path, key: dict) -> None:
 def test_credit_codes_valid_except_the_two_flagged(out: Path, key: dict, stats_2020, register_2020) -> None:
     flagged = set(key["invalid_check_codes"])
     assert len(flagged) == 2
-    districts = {row["district_code"] for row in rows("districts")}
+    districts = set(HUZHOU.region_codes())
     for year in range(2017, 2022):
         codes = effective(out, key, "enterprise_stats", year)["credit_code"]
         valid = check_ok(codes).astype(bool)
@@ -203,7 +206,7 @@ def test_enterprise_statistics_are_consistent(out: Path, key: dict) -> None:
         row["energy_column"]: float(row["kgce_per_base_unit"]) for row in rows("standard_coal_factors")
     }
     units = {"_t": "t", "_10k_m3": "10k_m3", "_10k_kwh": "10k_kwh", "_gj": "gj"}
-    zones = district_aliases()
+    zones = HUZHOU.district_aliases()
     intensity = []
     for year in range(2017, 2022):
         stats = effective(out, key, "enterprise_stats", year)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from greenmfg import cli, headline
-from greenmfg.codes import CITY_CODE, district_codes
+from greenmfg.cities import DEFAULT_CITY, load_profile
 from greenmfg.indicators import DATASETS
 from greenmfg.publish import list_snapshots, publish_snapshot
 from greenmfg.report import (
@@ -29,7 +29,9 @@ from greenmfg.settings import get_settings
 from greenmfg.storage import Stores, keys
 
 YEARS = (2019, 2020)
-REGIONS = (*district_codes(), CITY_CODE)
+HUZHOU = load_profile(DEFAULT_CITY)
+CITY_CODE = HUZHOU.code
+REGIONS = (*HUZHOU.district_codes(), CITY_CODE)
 LIST_TYPES = gather.LIST_TYPES
 SHA_A, SHA_B = "a" * 64, "b" * 64
 
@@ -322,7 +324,7 @@ def test_tiles_take_the_city_total_of_the_latest_year_with_the_previous_beside_i
     frames = sample_frames()
     year, previous = gather.latest_years(frames)
     assert (year, previous) == (2020, 2019)
-    tiles = {t.title.en: t for t in gather.tiles(frames, year, previous)}
+    tiles = {t.title.en: t for t in gather.tiles(frames, year, previous, HUZHOU)}
 
     def city(name: str, column: str, y: int, **match: str) -> float:
         frame = frames[name]
@@ -360,17 +362,19 @@ def test_tiles_take_the_city_total_of_the_latest_year_with_the_previous_beside_i
 
 
 def test_coverage_chart_has_a_line_per_district_and_the_city_highlighted() -> None:
-    chart = gather.coverage_by_district(sample_frames())
+    chart = gather.coverage_by_district(sample_frames(), HUZHOU)
     assert [c.en for c in chart.categories] == ["2019", "2020"]
     assert [s.name.zh for s in chart.series][-1] == "湖州市"
-    assert [s.highlight for s in chart.series] == [False] * len(district_codes()) + [True]
+    assert [s.highlight for s in chart.series] == [False] * len(HUZHOU.districts) + [True]
     frame = sample_frames()["green_coverage"]
-    wuxing = frame[(frame["region_code"] == district_codes()[0]) & (frame["industry_division"] == "ALL")]
+    wuxing = frame[
+        (frame["region_code"] == HUZHOU.district_codes()[0]) & (frame["industry_division"] == "ALL")
+    ]
     assert chart.series[0].values == tuple(float(v) for v in wuxing.sort_values("year")["coverage_pct"])
 
 
 def test_top_provinces_keep_zhejiang_highlighted_even_below_the_cut() -> None:
-    chart = gather.top_provinces(sample_frames())
+    chart = gather.top_provinces(sample_frames(), HUZHOU)
     names = [c.zh for c in chart.categories]
     assert len(names) == gather.TOP_PROVINCES + 1 and names[-1] == "浙江" and "未知" not in names
     others, home = chart.series
@@ -378,17 +382,17 @@ def test_top_provinces_keep_zhejiang_highlighted_even_below_the_cut() -> None:
     assert others.values[0] == max(v for v in others.values if v is not None)
 
 
-def test_zhejiang_rank_and_huzhou_placed_per_batch() -> None:
+def test_province_rank_and_city_placed_per_batch() -> None:
     frames = sample_frames()
-    rank = gather.province_rank(frames)
+    rank = gather.province_rank(frames, HUZHOU)
     assert rank.invert and [c.en for c in rank.categories] == ["#1", "#2", "#3"]
     assert rank.series[0].values == (13.0, 13.0, 13.0)  # 浙江 is 13th in the sample for green factories
-    placed = gather.huzhou_placed(frames)
+    placed = gather.city_placed(frames, HUZHOU)
     assert placed.series[1].values == (2.0, 3.0, 4.0)  # batch + 1 for the second list type
 
 
 def test_intensity_by_division_is_sorted_by_the_latest_year_without_the_total() -> None:
-    chart = gather.intensity_by_division(sample_frames(), 2020, 2019)
+    chart = gather.intensity_by_division(sample_frames(), 2020, 2019, HUZHOU)
     assert [c.en.split()[0] for c in chart.categories] == ["30", "26"]
     latest = chart.series[-1]
     assert latest.highlight and list(latest.values) == sorted(latest.values, reverse=True)

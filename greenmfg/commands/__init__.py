@@ -58,6 +58,30 @@ def add_filing_type_option(
     )
 
 
+def add_city_option(parser: argparse.ArgumentParser) -> None:
+    """--city CODE: the city profile for this command (as GREENMFG_CITY; Huzhou, 330500, by default)."""
+    parser.add_argument(
+        "--city",
+        metavar="CODE",
+        help="GB/T 2260 code of the city profile (greenmfg/cities/profiles/<code>.toml): sets GREENMFG_CITY "
+        "for this command; its local store and reference filings live under .greenmfg/cities/<code>/",
+    )
+
+
+def apply_city(args: argparse.Namespace) -> None:
+    """Select the city of --city (when given) for everything this process reads from the settings, and
+    check that its profile exists: a wrong code is one line naming the profiles there are."""
+    import os
+
+    from greenmfg.cities import selected
+    from greenmfg.settings import get_settings
+
+    if getattr(args, "city", None):
+        os.environ["GREENMFG_CITY"] = args.city
+        get_settings.cache_clear()
+    selected()
+
+
 def add_task_runner_options(parser: argparse.ArgumentParser) -> None:
     """--task-runner and --dask-address, for the commands that run flows in-process."""
     parser.add_argument(

@@ -54,17 +54,19 @@ diff gate; 2 nothing staged or another error.""",
 
 def run(args: argparse.Namespace) -> int:
     from greenmfg import build
+    from greenmfg.cities import check_store_city
     from greenmfg.policy import load_policy
     from greenmfg.publication import publish_in_force
     from greenmfg.storage import open_stores
 
     stores = open_stores()
+    policy = load_policy()  # from the settings, as the publish-indicators flow reads it
+    check_store_city(stores.published, policy.city_code)
     if not build.select_filings(stores).chosen:
         raise GreenmfgError(
             f"nothing staged in {stores.staging.uri()}: ingest files first (`greenmfg ingest PATH`)"
         )
-    # The policy from the settings, as the publish-indicators flow reads it.
-    publication = publish_in_force(stores, load_policy(), accept_diff=args.accept_diff, dry_run=args.dry_run)
+    publication = publish_in_force(stores, policy, accept_diff=args.accept_diff, dry_run=args.dry_run)
     if publication.verdict == "unchanged" or (publication.result and not publication.is_new):
         return _report_unchanged({"snapshot_id": publication.snapshot_id, "report": publication.report}, args)
     summary = {

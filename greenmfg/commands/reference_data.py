@@ -6,7 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
-from greenmfg.commands import add_command
+from greenmfg.commands import add_city_option, add_command, apply_city
 from greenmfg.errors import GreenmfgError
 from greenmfg.reference import DEFAULT_SEED, DEFAULT_YEARS, generate
 
@@ -19,9 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="""\
 Writes OUT_DIR/<filing_type>/<file> as bureaus send them (CSV and XLSX, corrections included),
 and OUT_DIR/answer_key.json with the figures they must give. Same arguments give byte-identical
-files. The folder can be ingested as it is: `greenmfg ingest OUT_DIR`.""",
+files. The folder can be ingested as it is: `greenmfg ingest OUT_DIR`. Huzhou's reference city
+is calibrated to DOMAIN.md's 2020 figures; another city's (--city) has the same shape with its own
+divisions, names and real MIIT entries, calibrated to nothing.""",
         examples=[
             "greenmfg reference-data ref/",
+            "greenmfg reference-data jiaxing/ --city 330400",
             "greenmfg reference-data ref/ --years 2019-2020 --enterprises 40   # small and fast",
             "greenmfg reference-data big/ --enterprises 1000000 --years 2020-2020",
         ],
@@ -46,6 +49,7 @@ files. The folder can be ingested as it is: `greenmfg ingest OUT_DIR`.""",
         metavar="A-B",
         help=f"years to write (default {DEFAULT_YEARS[0]}-{DEFAULT_YEARS[1]})",
     )
+    add_city_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -57,6 +61,7 @@ def _years(text: str) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    apply_city(args)
     if args.years[0] > args.years[1]:
         raise GreenmfgError(f"reference-data: --years {args.years[0]}-{args.years[1]} ends before it starts")
     key = generate(
@@ -65,6 +70,6 @@ def run(args: argparse.Namespace) -> int:
     rows = sum(record.rows for record in key.files)
     print(
         f"wrote {len(key.files)} files ({rows:,} rows) and {args.out_dir / 'answer_key.json'}"
-        f"{' (calibrated to DOMAIN.md)' if key.calibrated else ''}"
+        f" for city {key.city}{' (calibrated to DOMAIN.md)' if key.calibrated else ''}"
     )
     return 0

@@ -9,10 +9,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from greenmfg.commands import EXIT_ERROR, EXIT_REFUSED, FAILED_STATUSES, add_command, add_task_runner_options
+from greenmfg.commands import (
+    EXIT_ERROR,
+    EXIT_REFUSED,
+    FAILED_STATUSES,
+    add_city_option,
+    add_command,
+    add_task_runner_options,
+    apply_city,
+)
 from greenmfg.commands._output import core_progress_on_stderr, print_table
 
-STATE_DIR = Path(".greenmfg")
 INGESTED_COLUMNS = (
     "landing_key",
     "status",
@@ -52,6 +59,7 @@ ingested is ingested, the indicators are published as a snapshot, and the headli
 exit status: 0 done; 3 a landed file was rejected, unreadable or refused (the rest is published).""",
         examples=[
             "greenmfg run                          # what `make run` does",
+            "greenmfg run --city 330400            # Jiaxing's profile, in .greenmfg/cities/330400/",
             "greenmfg run --year 2019 --no-docs",
             "GREENMFG_STORE_URL=/data/store greenmfg run",
             "greenmfg run --task-runner dask       # fan out per filing on a local Dask cluster",
@@ -60,8 +68,9 @@ exit status: 0 done; 3 a landed file was rejected, unreadable or refused (the re
     parser.add_argument(
         "--reference-dir",
         type=Path,
-        default=STATE_DIR / "reference",
-        help="where the reference filings are generated (default: %(default)s)",
+        default=None,
+        help="where the reference filings are generated (default: .greenmfg/reference, or "
+        ".greenmfg/cities/<code>/reference for another city)",
     )
     parser.add_argument(
         "--miit-dir",
@@ -71,19 +80,25 @@ exit status: 0 done; 3 a landed file was rejected, unreadable or refused (the re
     )
     parser.add_argument("--year", type=int, default=2020, help="year of the headline figures (default: 2020)")
     parser.add_argument("--no-docs", action="store_true", help="skip building Great Expectations Data Docs")
+    add_city_option(parser)
     add_task_runner_options(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    apply_city(args)
     quiet_prefect(verbose=args.verbose)
     from flows.main_job import main_job
     from greenmfg import headline, summaries
+    from greenmfg.cities import check_store_city, selected
+    from greenmfg.settings import get_settings
     from greenmfg.storage import open_stores
 
+    reference_dir = args.reference_dir or get_settings().local_root() / "reference"
+    check_store_city(open_stores().published, selected().code)
     with core_progress_on_stderr():
         result = main_job(
-            reference_dir=str(args.reference_dir),
+            reference_dir=str(reference_dir),
             miit_dir=str(args.miit_dir),
             year=args.year,
             build_docs=not args.no_docs,

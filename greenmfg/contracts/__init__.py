@@ -7,7 +7,14 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-from greenmfg.contracts import enterprise_stats, green_loans, green_register, incentives, miit_lists
+from greenmfg.contracts import (
+    enterprise_stats,
+    green_loans,
+    green_register,
+    incentives,
+    miit_lists,
+    miit_removals,
+)
 from greenmfg.contracts.model import PROVENANCE_COLUMNS, Column, Contract
 from greenmfg.errors import UnknownFilingTypeError
 
@@ -23,11 +30,15 @@ CONTRACTS: dict[str, Contract] = {
         incentives.CONTRACT,
         green_loans.CONTRACT,
         *miit_lists.CONTRACTS,
+        miit_removals.CONTRACT,
     )
 }
 
 BUREAU_FILING_TYPES: tuple[str, ...] = ("enterprise_stats", "green_register", "incentives", "green_loans")
 MIIT_FILING_TYPES: tuple[str, ...] = tuple(c.filing_type for c in miit_lists.CONTRACTS)
+MIIT_REMOVALS = miit_removals.FILING_TYPE
+MIIT_CLEANED_TYPES: tuple[str, ...] = (*MIIT_FILING_TYPES, MIIT_REMOVALS)
+"""The ministry's lists and its removal notices: both cleaned by greenmfg.parsing.miit (regions, batches)."""
 
 
 def get_contract(filing_type: str) -> Contract:

@@ -2,7 +2,7 @@
 
 from greenmfg.contracts.model import Column, Contract
 
-_COMMON_HEAD = (
+COMMON_HEAD = (  # shared with the removal notices (miit_removals)
     Column("batch", "int", "Batch number (1–7; the file's '2021' is batch 6).", minimum=1, maximum=20),
     Column("serial_no", "int", "Serial number within the batch as published (restarts per section).",
            nullable=True),
@@ -12,9 +12,12 @@ _COMMON_HEAD = (
     Column("province", "string", "Province the region belongs to.", derived=True, nullable=True),
 )
 _EVALUATOR = Column("evaluator", "string", "Third-party evaluation body.", nullable=True)
-_HUZHOU = Column("huzhou_district_code", "string",
-                 "Huzhou district placed by a place name in the entity's name (empty when not placed).",
-                 derived=True, nullable=True, codes="districts")
+CITY_DISTRICT = Column(
+    "district_code", "string",
+    "District of the pipeline's city (its profile) the entity is placed in by a place name in its name; the "
+    "city's own code when the name places it in the city but no district; empty when not placed in the city.",
+    derived=True, nullable=True, codes="districts",
+)
 
 FACTORIES = Contract(
     filing_type="miit_green_factories",
@@ -23,9 +26,9 @@ FACTORIES = Contract(
     period_column="batch",
     key=("batch", "entity_name"),
     file_stem_hints=("绿色工厂",),
-    columns=(*_COMMON_HEAD, Column("entity_name", "string", "Factory (enterprise) name."),
+    columns=(*COMMON_HEAD, Column("entity_name", "string", "Factory (enterprise) name."),
              Column("industry", "string", "Industry as listed (batches 1–2 only).", nullable=True),
-             _EVALUATOR, _HUZHOU),
+             _EVALUATOR, CITY_DISTRICT),
 )
 
 PARKS = Contract(
@@ -35,7 +38,7 @@ PARKS = Contract(
     period_column="batch",
     key=("batch", "entity_name"),
     file_stem_hints=("绿色工业园区", "绿色园区"),
-    columns=(*_COMMON_HEAD, Column("entity_name", "string", "Park name."), _EVALUATOR, _HUZHOU),
+    columns=(*COMMON_HEAD, Column("entity_name", "string", "Park name."), _EVALUATOR, CITY_DISTRICT),
 )
 
 SUPPLY_CHAIN = Contract(
@@ -45,7 +48,7 @@ SUPPLY_CHAIN = Contract(
     period_column="batch",
     key=("batch", "entity_name"),
     file_stem_hints=("绿色供应链",),
-    columns=(*_COMMON_HEAD, Column("entity_name", "string", "Enterprise name."), _EVALUATOR, _HUZHOU),
+    columns=(*COMMON_HEAD, Column("entity_name", "string", "Enterprise name."), _EVALUATOR, CITY_DISTRICT),
 )
 
 DESIGN_PRODUCTS = Contract(
@@ -56,7 +59,7 @@ DESIGN_PRODUCTS = Contract(
     key=("batch", "entity_name", "product_name", "product_model"),
     file_stem_hints=("绿色设计产品", "绿色产品"),
     columns=(
-        *_COMMON_HEAD,
+        *COMMON_HEAD,
         Column("entity_name", "string", "Enterprise name."),
         Column("product_name", "string", "Product name."),
         Column("product_model", "string", "Product model ('-' when none was given).", nullable=True,
@@ -65,7 +68,7 @@ DESIGN_PRODUCTS = Contract(
         Column("category", "string", "Product category heading as published.", nullable=True),
         Column("highlights", "string", "Green design highlights as published.", nullable=True),
         Column("standard", "string", "Applicable evaluation standard.", nullable=True),
-        _HUZHOU,
+        CITY_DISTRICT,
     ),
 )
 

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from greenmfg.codes import CITY_CODE
 from greenmfg.contracts import get_contract
 from greenmfg.contracts.model import Column
 from greenmfg.errors import FilingError
@@ -19,7 +18,8 @@ SOURCE_SEPARATOR = ";"
 YEAR = Column("year", "int", "Year the row describes (register status at that year's end).")
 REGION_CODE = Column(
     "region_code", "string",
-    "Region: GB/T 2260 district code, 330500 for the city total, or a province name for national lists.",
+    "Region: GB/T 2260 district code, the city's own code for the city total (330500 for Huzhou), or a "
+    "province name for national lists.",
 )
 REGION_LEVEL = Column("region_level", "string", "Level of region_code: district, city, province or national.")
 INDUSTRY_DIVISION = Column(
@@ -73,13 +73,15 @@ def in_force_at_year_end(register: pd.DataFrame) -> pd.Series:
     return (started & not_ended & ~revoked_undated).astype(bool)
 
 
-def with_region_levels(frame: pd.DataFrame, district_column: str = "district_code") -> pd.DataFrame:
-    """Each row once per district (city-level rows excluded) and once for the city total."""
-    districts = frame[(frame[district_column] != CITY_CODE).fillna(False).astype(bool)]
+def with_region_levels(
+    frame: pd.DataFrame, city_code: str, district_column: str = "district_code"
+) -> pd.DataFrame:
+    """Each row once per district (city-level rows excluded) and once for the city total (`city_code`)."""
+    districts = frame[(frame[district_column] != city_code).fillna(False).astype(bool)]
     return pd.concat(
         [
             districts.assign(region_code=districts[district_column], region_level="district"),
-            frame.assign(region_code=CITY_CODE, region_level="city"),
+            frame.assign(region_code=city_code, region_level="city"),
         ],
         ignore_index=True,
     )

@@ -50,15 +50,16 @@ OUT_KEY = ["year", "region_code", "region_level", "industry_division"]
 TIERS_WITHOUT_STARS = ("national", "provincial")
 
 
-def accredited_plants(register: pd.DataFrame, star_threshold: int) -> pd.DataFrame:
+def accredited_plants(register: pd.DataFrame, params: Policy) -> pd.DataFrame:
     """Distinct (year, credit_code) holding a green-factory accreditation that counts at the year's end.
 
     National and provincial accreditations count whatever their stars (the star scale rates municipal
-    factories); a municipal one counts when its stars reach the threshold (unknown stars do not).
+    factories); a municipal one counts when its stars reach the threshold of the year (unknown stars do not).
     """
     factories = register[(register["list_type"] == "green_factory") & register["credit_code"].notna()]
     high_tier = factories["tier"].isin(TIERS_WITHOUT_STARS).fillna(False).astype(bool)
-    enough_stars = (factories["stars"] >= star_threshold).fillna(False).astype(bool)
+    threshold = params.values_in("star_threshold", factories["year"])
+    enough_stars = (factories["stars"] >= threshold).fillna(False).astype(bool)
     counted = factories[(high_tier | enough_stars) & in_force_at_year_end(factories)]
     return counted.loc[:, ["year", "credit_code"]].drop_duplicates()
 
@@ -83,7 +84,7 @@ def derive(
     above = stats[stats["is_above_size"].fillna(False).astype(bool)]
     if len(above) == 0:
         return DEFINITION.empty_frame()
-    plants = accredited_plants(register, params.star_threshold)
+    plants = accredited_plants(register, params)
     above = above.assign(is_green_plant=_is_green_plant(above, plants))
 
     fine = (
@@ -91,7 +92,7 @@ def derive(
         .agg(above_size_enterprises=("credit_code", "size"), green_plants=("is_green_plant", "sum"))
         .reset_index()
     )
-    rolled = with_total(with_region_levels(fine), "industry_division")
+    rolled = with_total(with_region_levels(fine, params.city_code), "industry_division")
     summed = ["above_size_enterprises", "green_plants"]
     counts = rolled.groupby(OUT_KEY, sort=False, observed=True)[summed].sum().reset_index()
     # A year without a register filing has unknown plants, not zero: null, and listed as a missing input.
@@ -102,10 +103,11 @@ def derive(
         / counts["above_size_enterprises"].where(counts["above_size_enterprises"] > 0)
         * 100.0
     ).astype("float64")
-    counts["star_threshold"] = params.star_threshold
+    counts["star_threshold"] = params.values_in("star_threshold", counts["year"])
 
     stat_pairs = with_total(
-        with_region_levels(above.loc[:, [*FINE_KEY, "source_sha256"]].drop_duplicates()), "industry_division"
+        with_region_levels(above.loc[:, [*FINE_KEY, "source_sha256"]].drop_duplicates(), params.city_code),
+        "industry_division",
     )
     register_pairs = year_sources(register, counts.loc[:, OUT_KEY])
     sources = join_sources(pd.concat([stat_pairs, register_pairs], ignore_index=True), OUT_KEY)
@@ -116,7 +118,7 @@ DEFINITION = DatasetDefinition(
     name="green_coverage",
     title="Green plant coverage of above-size enterprises",
     description=(
-        "Per year, district (and city total 330500) and industry division (and ALL): enterprises above "
+        "Per year, district (and city total) and industry division (and ALL): enterprises above "
         "designated size and how many of them hold an accredited green-factory status at the year's end. "
         "Green plants are counted among the above-size enterprises of that year's statistics (matched by "
         "credit code), so coverage never exceeds 100 %; district and division come from the statistics. "
@@ -153,7 +155,9 @@ DEFINITION = DatasetDefinition(
             nullable=True,
         ),
         Column(
-            "star_threshold", "int", "Parameter: lowest star level counted for municipal green factories."
+            "star_threshold",
+            "int",
+            "Parameter: lowest star level counted for municipal green factories in the year.",
         ),
         SOURCE_SHA256S,
     ),

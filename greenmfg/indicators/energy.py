@@ -60,14 +60,15 @@ def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
                        value_added_10k_yuan=rows["value_added_10k_yuan"].astype("float64"))
 
     fine = rows.groupby(FINE_KEY, sort=False)[SUMS].sum(min_count=1).reset_index()
-    rolled = with_total(with_region_levels(fine), "industry_division")
+    rolled = with_total(with_region_levels(fine, params.city_code), "industry_division")
     out = rolled.groupby(OUT_KEY, sort=False)[SUMS].sum(min_count=1).reset_index()
     value_added = out["value_added_10k_yuan"].where(out["value_added_10k_yuan"] > 0)
     out["energy_per_10k_yuan_value_added"] = out["energy_tce"] / value_added
     out["decline_rate_pct"] = _decline_rate_pct(out).replace([np.inf, -np.inf], np.nan)
     out["coal_factors_from_year"] = out["year"].map(lambda y: params.coal_factors_from_year(int(y)))
 
-    pairs = with_total(with_region_levels(rows.loc[:, [*FINE_KEY, "source_sha256"]].drop_duplicates()),
+    pairs = with_total(with_region_levels(rows.loc[:, [*FINE_KEY, "source_sha256"]].drop_duplicates(),
+                                               params.city_code),
                        "industry_division")
     out = out.merge(join_sources(pairs, OUT_KEY), on=OUT_KEY, how="left")
     return finalize(only_years(out, wanted), DEFINITION)
@@ -77,7 +78,7 @@ DEFINITION = DatasetDefinition(
     name="energy_intensity",
     title="Energy intensity of industrial value added",
     description=(
-        "Per year, district (and city total 330500) and industry division (and ALL): energy consumed by "
+        "Per year, district (and city total) and industry division (and ALL): energy consumed by "
         "above-size enterprises that reported value added, the value added, energy per 10,000 yuan of value "
         "added and its decline against the previous year. Enterprises without value added are left out of "
         "both sums so that the ratio compares like with like."

@@ -30,7 +30,8 @@ def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
     loans = only_years(input_frame(inputs, "green_loans", COLUMNS), years)
     if len(loans) == 0:
         return DEFINITION.empty_frame()
-    rolled = with_region_levels(loans.assign(amount=loans["loan_amount_10k_yuan"].astype("float64")))
+    amounts = loans.assign(amount=loans["loan_amount_10k_yuan"].astype("float64"))
+    rolled = with_region_levels(amounts, params.city_code)
     out = rolled.groupby(OUT_KEY, sort=False).agg(
         applicant_enterprises=("credit_code", "nunique"),
         applications=("application_no", "size"),
@@ -45,7 +46,7 @@ DEFINITION = DatasetDefinition(
     name="green_finance",
     title="Green-transformation loan applications",
     description=(
-        "Per year and district (and city total 330500): applicant enterprises, applications and amounts."
+        "Per year and district (and city total): applicant enterprises, applications and amounts."
     ),
     formula=(
         "applicant_enterprises = distinct credit_code; applications = rows; loan_total_10k_yuan = Σ "

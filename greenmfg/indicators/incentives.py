@@ -34,12 +34,14 @@ def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
     if len(grants) == 0:
         return DEFINITION.empty_frame()
     amount = grants["amount_10k_yuan"].astype("float64")
-    caps = params.grant_caps_10k_yuan(grants["incentive_kind"], grants["equipment_investment_10k_yuan"])
+    caps = params.grant_caps_10k_yuan(
+        grants["incentive_kind"], grants["equipment_investment_10k_yuan"], grants["year"]
+    )
     excess = amount - caps
     above = pd.Series(exceeds_cap(amount, caps), index=grants.index)
     grants = grants.assign(amount=amount, is_above_cap=above.astype("int64"), excess=excess.where(above, 0.0))
 
-    rolled = with_total(with_region_levels(grants), "incentive_kind")
+    rolled = with_total(with_region_levels(grants, params.city_code), "incentive_kind")
     out = rolled.groupby(OUT_KEY, sort=False).agg(
         grants=("amount", "size"),
         total_10k_yuan=("amount", "sum"),
@@ -47,7 +49,7 @@ def derive(inputs: Mapping[str, pd.DataFrame], params: Policy,
         above_cap_grants=("is_above_cap", "sum"),
         above_cap_excess_10k_yuan=("excess", "sum"),
     ).reset_index()
-    out = out.assign(**{name: getattr(params, name) for name in PARAMETERS})
+    out = out.assign(**{name: params.values_in(name, out["year"]) for name in PARAMETERS})
     out = out.merge(join_sources(rolled, OUT_KEY), on=OUT_KEY, how="left")
     return finalize(out, DEFINITION)
 
@@ -56,12 +58,12 @@ DEFINITION = DatasetDefinition(
     name="incentives",
     title="Incentive awards and equipment subsidies",
     description=(
-        "Per year, district (and city total 330500) and incentive kind (and ALL): grants announced, their "
+        "Per year, district (and city total) and incentive kind (and ALL): grants announced, their "
         "total and largest amount, and the grants above the policy caps with the amount by which they "
         "exceed them."
     ),
     formula=(
-        "cap = model_award_cap_10k_yuan for a model_award; min(subsidy_rate_cap × "
+        "caps of the grant's year: cap = model_award_cap_10k_yuan for a model_award; min(subsidy_rate_cap × "
         "equipment_investment_10k_yuan, subsidy_cap_10k_yuan) for an equipment_subsidy (the absolute cap "
         "alone when no investment is given); a grant is above its cap when amount − cap > 0.01 yuan; "
         "above_cap_excess_10k_yuan = Σ (amount − cap) over those grants."

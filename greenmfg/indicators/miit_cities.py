@@ -1,7 +1,8 @@
 """miit_entry_places and miit_city_counts: every MIIT entry placed in its city by name, and city rankings.
 
-Placement is greenmfg.places (the same rules give parsing's huzhou_district_code). Counts are lower
-bounds: an entry whose name holds no usable place name is counted in its province's unplaced entries.
+Placement is greenmfg.places (the same rules give parsing's district_code). Counts are lower bounds: an
+entry whose name holds no usable place name is counted in its province's unplaced entries. Membership is
+effective-dated (greenmfg.indicators.membership): rankings count the entries in force at each date.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from functools import cache
 
 import pandas as pd
 
-from greenmfg import codes
-from greenmfg.contracts import get_contract
+from greenmfg.contracts import MIIT_REMOVALS, get_contract
 from greenmfg.contracts.model import Column
+from greenmfg.indicators import membership
 from greenmfg.indicators.common import (
     REGION_CODE,
     REGION_LEVEL,
@@ -36,20 +37,17 @@ ALL = "ALL"
 RANKED_KIND = "prefecture"
 PRODUCT_COLUMNS = ("product_name", "product_model")
 ENTRY_KEY = ("list_type", "batch", "entity_name", *PRODUCT_COLUMNS)
-COUNT_KEY = ["batch", "region_code", "list_type"]
+COUNT_KEY = ["batch", "as_of_date", "region_code", "list_type"]
 
 
-@cache
-def published_dates() -> dict[int, str]:
-    """Batch → the date MIIT published it (greenmfg/codes/miit_official_counts.csv)."""
-    return {int(row["batch"]): row["published_date"] for row in codes.rows("miit_official_counts")}
-
-
-def batch_in_force(frame: pd.DataFrame, day: str) -> int | None:
-    """The latest batch of a miit_city_counts frame published on or before `day` (ISO date), or None."""
-    dates = pd.to_datetime(frame["published_date"])
-    batches = frame.loc[dates <= pd.Timestamp(day), "batch"].dropna()
-    return int(batches.max()) if len(batches) else None
+def rows_in_force(frame: pd.DataFrame, day: str | None) -> pd.DataFrame:
+    """The rows of a miit_city_counts frame (or green_list_counts' MIIT rows) taken at the latest as_of_date
+    on or before `day` (ISO date; the latest of all when None): the lists in force that day."""
+    dates = pd.to_datetime(frame["as_of_date"]) if len(frame) else pd.Series(dtype="datetime64[s]")
+    known = dates.dropna()
+    if day is not None:
+        known = known[known <= pd.Timestamp(day)]
+    return frame[dates == known.max()] if len(known) else frame.iloc[0:0]
 
 
 @cache
@@ -62,7 +60,8 @@ def _province_names() -> dict[str, str]:
 
 
 def entries(inputs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per list type, batch and listed entity (a line printed twice counts once), with its sources."""
+    """One row per list type, batch and listed entity (a line printed twice counts once), with its sources,
+    the date it is in force from and the date a removal notice took it off the lists."""
     frames = []
     for filing_type, list_type in MIIT_LIST_TYPES.items():
         identity = [k for k in get_contract(filing_type).key if k != "batch"]
@@ -81,7 +80,15 @@ def entries(inputs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         join_sources(distinct[several], keys),
     ]).astype({SOURCE_SHA256S.name: "string"})  # fmt: skip
     first = listed.sort_values(keys, kind="mergesort").drop_duplicates(keys)
-    return first.drop(columns="source_sha256").merge(sources, on=keys, how="left")
+    out = first.drop(columns="source_sha256").merge(sources, on=keys, how="left")
+    dates = membership.published_dates()
+    out["valid_from_date"] = pd.to_datetime(out["batch"].map(dates)).astype("datetime64[s]")
+    out = pd.concat([out, membership.removed(out, membership.removals(inputs))], axis=1)
+    removal = out["removal_sha256"].notna()
+    out.loc[removal, SOURCE_SHA256S.name] = (
+        out.loc[removal, SOURCE_SHA256S.name] + SOURCE_SEPARATOR + out.loc[removal, "removal_sha256"]
+    )
+    return out.drop(columns="removal_sha256")
 
 
 def placed_entries(inputs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -128,48 +135,54 @@ def _memberships(placed: pd.DataFrame) -> pd.DataFrame:
     ).assign(is_unplaced=lambda f: f["city_code"].isna() & (f["region_level"] != "city"))
 
 
-def _counts_at(members: pd.DataFrame, first: pd.DataFrame, batch: int) -> pd.DataFrame:
-    """Per group (region and list type): entities listed in `batch`, and those listed in it or before
-    (`first`: each entity at its first listing), with the unplaced among them."""
+def _counts_at(members: pd.DataFrame, first: pd.DataFrame, point) -> pd.DataFrame:
+    """Per group (region and list type) at an as-of point: entities listed in its batch, those listed in it
+    or before (`first`: each entity at its first listing), those of them in force at its date, and the
+    unplaced among them."""
     parts = {
-        "entities": members[members["batch"] == batch],
-        "cumulative_entities": first[first["batch"] <= batch],
+        "entities": members[members["batch"] == point.batch],
+        "cumulative_entities": first[first["batch"] <= point.batch],
+        "in_force_entities": members[membership.in_force(members, point.batch, point.as_of_date)],
     }
     counted = [frame.groupby("group")["entity"].nunique().rename(name) for name, frame in parts.items()]
     counted += [frame[frame["is_unplaced"]].groupby("group")["entity"].nunique().rename(f"unplaced_{name}")
-                for name, frame in parts.items()]  # fmt: skip
-    return pd.concat(counted, axis=1).reset_index().assign(batch=batch)
+                for name, frame in parts.items() if name != "in_force_entities"]  # fmt: skip
+    return pd.concat(counted, axis=1).reset_index().assign(batch=point.batch, as_of_date=point.as_of_date)
 
 
 def _with_totals(counts: pd.DataFrame) -> pd.DataFrame:
     """The four list types and their sum (ALL): a product and a factory are two listings."""
-    numbers = ["entities", "cumulative_entities", "unplaced_entities", "unplaced_cumulative_entities"]
-    total = counts.groupby(["batch", "region_code", "region_level"], as_index=False)[numbers].sum()
+    numbers = ["entities", "cumulative_entities", "in_force_entities", "unplaced_entities",
+               "unplaced_cumulative_entities"]  # fmt: skip
+    keys = ["batch", "as_of_date", "region_code", "region_level"]
+    total = counts.groupby(keys, as_index=False, dropna=False)[numbers].sum()
     return pd.concat([counts, total.assign(list_type=ALL)], ignore_index=True)
 
 
 def _ranks(out: pd.DataFrame) -> pd.DataFrame:
-    """Competition rank (1, 2, 2, 4) of prefecture-level cities by entities listed up to the batch."""
-    ranked = (out["city_kind"] == RANKED_KIND) & (out["cumulative_entities"] > 0)
-    groups = [out["batch"], out["list_type"]]
-    rank = out["cumulative_entities"].where(ranked).groupby(groups).rank(method="min", ascending=False)
+    """Competition rank (1, 2, 2, 4) of prefecture-level cities by entities in force at the point's date."""
+    ranked = (out["city_kind"] == RANKED_KIND) & (out["in_force_entities"] > 0)
+    groups = [out["batch"], out["as_of_date"].fillna(pd.Timestamp(0)), out["list_type"]]
+    rank = out["in_force_entities"].where(ranked).groupby(groups).rank(method="min", ascending=False)
     return out.assign(rank_among_cities=rank, cities_ranked=ranked.groupby(groups).transform("sum"))
 
 
-def _sources(placed: pd.DataFrame, batches: list[int]) -> pd.DataFrame:
-    """(batch, list type) → the filings holding that list's rows of the batch or an earlier one."""
-    pairs = placed.loc[:, ["list_type", "batch", SOURCE_SHA256S.name]].dropna()
+def _sources(placed: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """(as-of point, list type) → the filings holding that list's rows of the batch or an earlier one,
+    and the removal notices dated by then that took one of them off."""
+    pairs = placed.loc[:, ["list_type", "batch", "removed_date", SOURCE_SHA256S.name]].dropna(
+        subset=["batch", SOURCE_SHA256S.name]
+    )
     rows = []
-    for batch in batches:
-        upto = pairs[pairs["batch"] <= batch]
+    for point in points.itertuples():
+        upto = pairs[pairs["batch"] <= point.batch]
         for list_type in [*MIIT_LIST_TYPES.values(), ALL]:
             chosen = upto if list_type == ALL else upto[upto["list_type"] == list_type]
-            shas = sorted(
-                {s for joined in chosen[SOURCE_SHA256S.name] for s in joined.split(SOURCE_SEPARATOR)}
-            )
-            rows.append(
-                {"batch": batch, "list_type": list_type, SOURCE_SHA256S.name: SOURCE_SEPARATOR.join(shas)}
-            )
+            shas = {s for joined in chosen[SOURCE_SHA256S.name] for s in joined.split(SOURCE_SEPARATOR)}
+            later = chosen["removed_date"].notna() & ~(chosen["removed_date"] <= point.as_of_date)
+            shas -= {joined.split(SOURCE_SEPARATOR)[-1] for joined in chosen.loc[later, SOURCE_SHA256S.name]}
+            rows.append({"batch": point.batch, "as_of_date": point.as_of_date, "list_type": list_type,
+                         SOURCE_SHA256S.name: SOURCE_SEPARATOR.join(sorted(shas))})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -197,27 +210,33 @@ def derive_city_counts(
     members = members.assign(group=members.groupby(keys, sort=False).ngroup())  # integers group fast
     first = members.sort_values("batch", kind="mergesort").drop_duplicates(["group", "entity"])
     batches = sorted(int(b) for b in placed["batch"].unique())
-    counts = pd.concat([_counts_at(members, first, batch) for batch in batches], ignore_index=True)
+    points = membership.as_of_points(batches, membership.removals(inputs))
+    counts = pd.concat([_counts_at(members, first, p) for p in points.itertuples()], ignore_index=True)
     groups = members.drop_duplicates("group").loc[:, ["group", *keys]]
     counts = counts.merge(groups, on="group").drop(columns="group")
     regions = counts.loc[:, ["region_code", "region_level"]].drop_duplicates()
     types = pd.DataFrame({"list_type": list(MIIT_LIST_TYPES.values())})
-    grid = regions.merge(types, how="cross").merge(pd.DataFrame({"batch": batches}), how="cross")
-    out = _with_totals(grid.merge(counts, on=[*COUNT_KEY, "region_level"], how="left").fillna(0))
-    out = _ranks(_describe_regions(out))
+    grid = regions.merge(types, how="cross").merge(points.loc[:, ["batch", "as_of_date"]], how="cross")
+    numbers = ["entities", "cumulative_entities", "in_force_entities", "unplaced_entities",
+               "unplaced_cumulative_entities"]  # fmt: skip
+    out = grid.merge(counts, on=[*COUNT_KEY, "region_level"], how="left").fillna(dict.fromkeys(numbers, 0))
+    out = _ranks(_describe_regions(_with_totals(out).merge(points, on=["batch", "as_of_date"], how="left")))
     shown = out["region_level"] != "city"
     share = (
         100
         * out["unplaced_cumulative_entities"]
         / out["cumulative_entities"].where(out["cumulative_entities"] > 0)
     )
+    on_batch_row = out["is_batch_row"].astype(bool)
     out = out.assign(
-        unplaced_entities=out["unplaced_entities"].where(shown),
+        entities=out["entities"].where(on_batch_row),
+        unplaced_entities=out["unplaced_entities"].where(shown & on_batch_row),
         cumulative_unplaced_entities=out["unplaced_cumulative_entities"].where(shown),
+        removed_entities=out["cumulative_entities"] - out["in_force_entities"],
         unplaced_share_pct=share.where(shown).round(2),
-        published_date=pd.to_datetime(out["batch"].map(published_dates())),
+        published_date=pd.to_datetime(out["batch"].map(membership.published_dates())),
         divisions_vintage=DIVISIONS_VINTAGE,
-    ).merge(_sources(placed, batches), on=["batch", "list_type"], how="left")
+    ).merge(_sources(placed, points), on=["batch", "as_of_date", "list_type"], how="left")
     return finalize(out, CITY_COUNTS)
 
 
@@ -233,7 +252,8 @@ ENTRY_PLACES = DatasetDefinition(
         "place names in its name, with the method: the text matched and its level, or why it stays "
         "unplaced. Province from the region column; municipalities and separately planned cities from the "
         "region column itself. Placement is deliberately cautious (a wrong city is worse than none), so "
-        "many entries stay unplaced and city counts built on it are lower bounds."
+        "many entries stay unplaced and city counts built on it are lower bounds. Each entry is in force "
+        "from its batch's publication date until a removal notice (动态调整) names it."
     ),
     formula=(
         "greenmfg.places: place names read leftmost-longest; full names count anywhere, short forms where "
@@ -285,11 +305,24 @@ ENTRY_PLACES = DatasetDefinition(
             f"Why the entry is not placed: one of {list(UNPLACED_REASONS)}.",
             nullable=True,
         ),
+        Column(
+            "valid_from_date",
+            "date",
+            "Date the batch was published: the entry is in force from it.",
+            nullable=True,
+        ),
+        Column(
+            "removed_date",
+            "date",
+            "Date of the removal notice that took the entry off the list (in "
+            "force until the day before); empty while it is listed.",
+            nullable=True,
+        ),
         _VINTAGE,
-        SOURCE_SHA256S,
+        replace(SOURCE_SHA256S, description=f"{SOURCE_SHA256S.description} The removal notice last."),
     ),
     key=ENTRY_KEY,
-    inputs=tuple(MIIT_LIST_TYPES),
+    inputs=(*MIIT_LIST_TYPES, MIIT_REMOVALS),
     derive=derive_entry_places,
 )
 
@@ -297,9 +330,10 @@ CITY_COUNTS = DatasetDefinition(
     name="miit_city_counts",
     title="MIIT list entries per city, with city rankings",
     description=(
-        "MIIT list entries placed by name (miit_entry_places) per prefecture-level city, list type and "
-        "batch, with the entries listed up to each batch: the lists in force from the batch's publication "
-        "date until the next batch (batches 1–5 for 2020). Province and national rows carry the unplaced "
+        "MIIT list entries placed by name (miit_entry_places) per prefecture-level city and list type, as of "
+        "each batch's publication and each removal notice's date (as_of_date): the entries listed up to the "
+        "batch, and those of them still in force (a removal notice takes entries off; batches 1–5 for "
+        "2020). Rankings count the entries in force. Province and national rows carry the unplaced "
         "entries beside the totals. LOWER BOUNDS: an entry whose name holds no usable place name counts "
         "for no city, so a city's true count is at least this; compare cities with the unplaced share of "
         "their province. Municipalities and the five separately planned cities (宁波, 青岛, 大连, 厦门, "
@@ -307,18 +341,26 @@ CITY_COUNTS = DatasetDefinition(
         "higher than cities placed by names alone."
     ),
     formula=(
-        "entities = distinct entities listed in the batch; cumulative_entities = distinct entities "
-        "listed in this batch or before; list_type ALL = the sum of the four lists; rank_among_cities = "
-        "competition rank (1, 2, 2, 4) of prefecture-level cities by cumulative_entities within batch "
-        "and list type (cities with none, municipalities and county-level units under a province are "
-        "not ranked); unplaced_share_pct = 100 × cumulative_unplaced_entities / cumulative_entities."
+        "entities = distinct entities listed in the batch (on the batch's row); cumulative_entities = "
+        "distinct entities listed in this batch or before; in_force_entities = those of them with a listing "
+        "not removed by as_of_date; removed_entities = cumulative_entities − in_force_entities; list_type "
+        "ALL = the sum of the four lists; rank_among_cities = competition rank (1, 2, 2, 4) of "
+        "prefecture-level cities by in_force_entities within as-of point and list type (cities with none, "
+        "municipalities and county-level units under a province are not ranked); unplaced_share_pct = 100 × "
+        "cumulative_unplaced_entities / cumulative_entities."
     ),
     columns=(
-        Column("batch", "int", "MIIT batch (1–7): counts are of the lists as of this batch."),
+        Column("batch", "int", "MIIT batch (1–7): the latest batch published by as_of_date."),
         Column(
             "published_date",
             "date",
-            "Date MIIT published the batch: the counts are in force from it.",
+            "Date MIIT published the batch.",
+            nullable=True,
+        ),
+        Column(
+            "as_of_date",
+            "date",
+            "Date the counts are taken at: the batch's publication date, or a removal notice's date.",
             nullable=True,
         ),
         replace(REGION_CODE, description="GB/T 2260 code of a city, a province's name, or 全国 (national)."),
@@ -334,7 +376,12 @@ CITY_COUNTS = DatasetDefinition(
         ),
         Column("list_type", "string", "Green manufacturing list, or ALL for the four together."),
         Column(
-            "entities", "int", f"Entities listed in the batch and placed here: {_ENTITIES}.", unit="entities"
+            "entities",
+            "int",
+            f"Entities listed in the batch and placed here: {_ENTITIES}; on the batch's row only (empty on a "
+            "removal notice's row).",
+            unit="entities",
+            nullable=True,
         ),
         Column(
             "cumulative_entities",
@@ -344,9 +391,22 @@ CITY_COUNTS = DatasetDefinition(
             unit="entities",
         ),
         Column(
+            "removed_entities",
+            "int",
+            "Of cumulative_entities, those a removal notice dated on or before as_of_date took off.",
+            unit="entities",
+        ),
+        Column(
+            "in_force_entities",
+            "int",
+            "Entities on the lists in force at as_of_date and placed here: cumulative_entities − "
+            "removed_entities. A lower bound for cities.",
+            unit="entities",
+        ),
+        Column(
             "unplaced_entities",
             "int",
-            "Province and national rows: entities of the batch placed in no city.",
+            "Province and national rows: entities of the batch placed in no city (the batch's row only).",
             unit="entities",
             nullable=True,
         ),
@@ -367,19 +427,19 @@ CITY_COUNTS = DatasetDefinition(
         Column(
             "rank_among_cities",
             "int",
-            "Prefecture-level cities: competition rank by cumulative_entities "
+            "Prefecture-level cities: competition rank by in_force_entities "
             "(1 = most), a rank of lower bounds.",
             nullable=True,
         ),
         Column(
             "cities_ranked",
             "int",
-            "Prefecture-level cities with at least one entity placed, in the batch and list type.",
+            "Prefecture-level cities with at least one entity in force, at the as-of point and list type.",
         ),
         _VINTAGE,
         SOURCE_SHA256S,
     ),
     key=tuple(COUNT_KEY),
-    inputs=tuple(MIIT_LIST_TYPES),
+    inputs=(*MIIT_LIST_TYPES, MIIT_REMOVALS),
     derive=derive_city_counts,
 )

@@ -28,7 +28,7 @@ HEADER_ONLY = "header only"
 def vocabulary(settings: Settings | None = None) -> Vocabulary:
     """The header and code vocabulary: built in, extended by the deployment's configuration folder."""
     settings = settings or get_settings()
-    return load_vocabulary(settings.config_dir)
+    return load_vocabulary(settings.config_dir, settings.city)
 
 
 def detect_filing_type(headers: list[str], source_name: str, sheet: str | None = None) -> str:

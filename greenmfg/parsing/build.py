@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from greenmfg import codes
-from greenmfg.contracts import CONTRACTS, MIIT_FILING_TYPES, Column, Contract, get_contract
+from greenmfg.contracts import CONTRACTS, MIIT_CLEANED_TYPES, Column, Contract, get_contract
 from greenmfg.contracts.model import INFERRED_VALUES
 from greenmfg.errors import FilingError, UnknownFilingTypeError
 from greenmfg.parsing import implied, layout, values
@@ -66,7 +66,7 @@ def build_filing(
             expected=f"headers of one of {types}",
         )
     title_lines = tuple(" ".join(c for c in cells if c) for cells in head[: choice.start])
-    context = implied.Context(source_name, grid.sheet, title_lines, vocab.district_aliases)
+    context = implied.Context(source_name, grid.sheet, title_lines, vocab.district_aliases, vocab.city_code)
     match = detect(choice.cells, context, vocab, types)
     contract = get_contract(match.filing_type)
     check_duplicates(match, where)
@@ -79,10 +79,11 @@ def build_filing(
     conversions, unit_notes = _unit_factors(match, contract, list(title_lines), row_units, where)
     notes += unit_notes
 
+    cleaned_as_text = contract.filing_type in MIIT_CLEANED_TYPES  # the MIIT cleaner reads every cell as text
     numeric = frozenset(
         position
         for position, column in match.mapping.items()
-        if contract.column(column).dtype in ("float", "int") and contract.filing_type not in MIIT_FILING_TYPES
+        if contract.column(column).dtype in ("float", "int") and not cleaned_as_text
     )
     body = grid.body(choice.end + skipped, width, numeric)
     if body.num_rows == 0 or not _mask_any_valid(body.columns).any():
@@ -104,8 +105,8 @@ def build_filing(
         numbers = {column: flags[keep] for column, flags in numbers.items()}
     source_rows = body.source_rows[keep]
 
-    if contract.filing_type in MIIT_FILING_TYPES:
-        raw, source_rows, miit_dropped, miit_notes = _clean_miit(raw, source_rows, contract)
+    if contract.filing_type in MIIT_CLEANED_TYPES:
+        raw, source_rows, miit_dropped, miit_notes = _clean_miit(raw, source_rows, contract, vocab.city_code)
         dropped = sorted(dropped + miit_dropped)
         notes += miit_notes
         numbers = {}
@@ -118,8 +119,7 @@ def build_filing(
         inferences.insert(0, period_inference)
         provenance = provenance.fillna("").radd(period_inference.describe() + "; ").str.rstrip("; ")
     rows[INFERRED_VALUES.name] = provenance.astype(rows[INFERRED_VALUES.name].dtype)
-    if contract.filing_type not in MIIT_FILING_TYPES:
-        rows = derive(rows, contract)
+    rows = derive(rows, contract)
     return ParsedFiling(
         filing_type=contract.filing_type,
         source_name=source_name,
@@ -175,9 +175,10 @@ def _fill_period(
     where: str,
 ) -> implied.Inference | None:
     """The period of a file with no period column: from its title rows, else the sender's word (the landing
-    key or --period), else its file name. Two different periods in the same place are refused."""
+    key or --period), else its file name. Two different periods in the same place are refused. A derived
+    period (the year of a notice's date) is computed with the other derived columns instead."""
     column = contract.period_column
-    if column in raw:
+    if column in raw or contract.column(column).derived:
         return None
     batch = column == "batch"
     sources = [
@@ -288,16 +289,17 @@ def _repeated_header(body: Body, match: HeaderMatch) -> np.ndarray:
 
 
 def _clean_miit(
-    raw: dict, source_rows: np.ndarray, contract: Contract
+    raw: dict, source_rows: np.ndarray, contract: Contract, city_code: str
 ) -> tuple[dict, np.ndarray, list, list]:
-    """Hand the raw string rows to the MIIT cleaner (leaked rows, 'nan' suffixes, regions, placement)."""
+    """Hand the raw string rows to the MIIT cleaner (leaked rows, 'nan' suffixes, batches, regions and the
+    city's placement)."""
     from greenmfg.parsing.miit import clean
 
     frame = pd.DataFrame(
         {c: pd.Series(a.to_pandas(types_mapper=ARROW_TO_PANDAS.get), dtype="string") for c, a in raw.items()}
     )
     frame["source_row"] = source_rows
-    result = clean(frame, contract.filing_type)
+    result = clean(frame, contract.filing_type, city_code)
     cleaned = result.frame.reset_index(drop=True)
     arrays = {
         c: pa.chunked_array([pa.array(cleaned[c].astype("string").array, pa.string())])
@@ -422,10 +424,7 @@ def _convert(
         mapping = dict(codes.aliases(column.codes))
         if column.codes == "districts":
             mapping.update(vocab.district_aliases)
-            prefixes = tuple(a for a, c in vocab.district_aliases.items() if c == codes.CITY_CODE)
-            return values.to_code(
-                array, mapping, division_prefix=True, place_prefixes=(*prefixes, *codes.province_spellings())
-            )
+            return values.to_code(array, mapping, division_prefix=True, place_prefixes=vocab.place_prefixes)
         return values.to_code(array, mapping)
     code_like = column.pattern is not None
     return values.to_string(array, code_like=code_like, marks_are_values=column.marks_are_values)

@@ -1,6 +1,7 @@
-"""Derived columns (Column.derived=True) of the bureau filing types, computed from typed canonical rows.
+"""Derived columns (Column.derived=True) computed from typed canonical rows.
 
-The MIIT list types get theirs from greenmfg.parsing.miit.clean; a derived column without a rule stays NA.
+The MIIT list types get region, province and district from greenmfg.parsing.miit.clean; a derived column
+without a rule stays as the parser left it.
 """
 
 from __future__ import annotations
@@ -33,9 +34,15 @@ def entity_type(frame: pd.DataFrame) -> pd.Series:
     return frame["list_type"].astype("string").map(mapping).astype("string")
 
 
+def notice_year(frame: pd.DataFrame) -> pd.Series:
+    """The year of a removal notice's date: the period the notice is filed under."""
+    return pd.to_datetime(frame["notice_date"]).dt.year.astype("Int64")
+
+
 RULES: dict[tuple[str, str], Callable[[pd.DataFrame], pd.Series]] = {
     ("enterprise_stats", "industry_division"): industry_division,
     ("green_register", "entity_type"): entity_type,
+    ("miit_removals", "notice_year"): notice_year,
 }
 
 

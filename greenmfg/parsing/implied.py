@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from greenmfg import codes
 from greenmfg.contracts import Column, Contract
 from greenmfg.contracts.model import Implied
+from greenmfg.parsing.layout import title_dates
 from greenmfg.parsing.vocabulary import normalise
 from greenmfg.policy import Policy, load_policy
 
@@ -33,6 +33,9 @@ class Context:
     sheet: str | None = None
     title_lines: tuple[str, ...] = ()
     district_aliases: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    city_code: str | None = (
+        None  # the city's own code among the aliases (a title naming it names no district)
+    )
     policy: Policy | None = field(default=None, compare=False, hash=False)  # None: the configured one
 
     @property
@@ -225,10 +228,9 @@ def _district_from_division(frame: pd.DataFrame, context: Context) -> tuple[pd.S
 
 def _districts_named(context: Context) -> dict[str, str]:
     """District codes (the city itself left out) named in the title, sheet or file name → the name."""
-    city = {codes.CITY_CODE}
     named: dict[str, str] = {}
     for alias, code in sorted(context.district_aliases.items(), key=lambda item: -len(item[0])):
-        if code in city or len(alias) < 2:
+        if code == context.city_code or len(alias) < 2:
             continue
         for _, text in context.titles:
             if normalise(alias) in text:
@@ -251,6 +253,17 @@ def _district_in_title(frame: pd.DataFrame, context: Context) -> tuple[pd.Series
     )
 
 
+def _date_in_title_applies(match: HeaderMatch, context: Context) -> str | None:
+    dates = title_dates(list(context.title_lines))
+    return f"the title states {dates[0]}" if len(dates) == 1 else None
+
+
+def _date_in_title(frame: pd.DataFrame, context: Context) -> tuple[pd.Series, pd.Series]:
+    day = title_dates(list(context.title_lines))[0]
+    values = pd.Series(pd.Timestamp(day), index=frame.index)
+    return values, pd.Series(f"notice_date={day} (the title states it)", index=frame.index, dtype="string")
+
+
 def _application_no_from_serial(frame: pd.DataFrame, context: Context) -> tuple[pd.Series, pd.Series]:
     """A register numbered by serial only: the serial number stands for the application number."""
     serial = frame["serial_no"].astype("Int64").astype("string")
@@ -264,4 +277,5 @@ RULES: dict[str, _Rule] = {
     "district_from_division_code": _Rule(_always("first 6 digits of division_code"), _district_from_division),
     "district_named_in_title": _Rule(_district_in_title_applies, _district_in_title),
     "application_no_from_serial": _Rule(_always("serial_no"), _application_no_from_serial),
+    "date_in_title": _Rule(_date_in_title_applies, _date_in_title),
 }

@@ -18,6 +18,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _STATUS_DATE = re.compile(r"(?:截至|截止|至)\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月")
 _NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _BATCH = re.compile(r"第\s*([一二三四五六七八九十]+|\d+)\s*批")
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})(?!\d)")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
 # "单位" is both a unit and an organisation: the words before it tell which.
@@ -64,6 +65,16 @@ def title_periods(title_lines: list[str], *, batch: bool = False) -> list[str]:
         batches += [batch_number(m) for m in _BATCH.findall(text)]
         years += _YEAR.findall(text) + _STATUS_DATE.findall(text)
     return list(dict.fromkeys(batches if batch and batches else years))
+
+
+def title_dates(title_lines: list[str]) -> list[str]:
+    """Every distinct full date the title rows state (2023年3月23日, 2023-03-23), as ISO dates."""
+    found: list[str] = []
+    for line in title_lines:
+        for year, month, day in _DATE.findall(unicodedata.normalize("NFKC", line)):
+            if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+                found.append(f"{year}-{int(month):02d}-{int(day):02d}")
+    return list(dict.fromkeys(found))
 
 
 def name_periods(source_name: str, *, batch: bool = False) -> list[str]:

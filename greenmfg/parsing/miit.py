@@ -1,4 +1,5 @@
-"""Clean the MIIT national green lists: leaked heading rows, glued 'nan', region spellings, Huzhou placement.
+"""Clean the MIIT national green lists and removal notices: leaked heading rows, glued 'nan', batch labels,
+region spellings, the city's placement.
 
 The lists were parsed from the ministry's PDFs by a third party (see the data folder's README); this module
 turns their known defects into clean canonical rows and says what it changed, so nothing is hand-edited.
@@ -14,8 +15,9 @@ from functools import cache
 import pandas as pd
 
 from greenmfg import codes
-from greenmfg.contracts import MIIT_FILING_TYPES, get_contract, header_variants
+from greenmfg.contracts import MIIT_CLEANED_TYPES, MIIT_REMOVALS, get_contract, header_variants
 from greenmfg.errors import FilingError, MissingColumnsError, UnknownFilingTypeError
+from greenmfg.parsing.layout import batch_number
 from greenmfg.places import place_frame
 
 # The sixth and seventh batches were announced as "2021年度" / "2022年度" (DOMAIN.md, official table).
@@ -24,13 +26,14 @@ YEAR_LABEL_BATCHES: dict[str, int] = {"2021": 6, "2022": 7}
 STANDARD_PREFIX = "适用评价标准"
 HIGHLIGHTS_PREFIX = "绿色设计亮点"
 CATEGORY_HEADING = "category heading"
-DERIVED_COLUMNS: tuple[str, ...] = ("region", "province", "huzhou_district_code")
+DERIVED_COLUMNS: tuple[str, ...] = ("region", "province", "district_code")
 
 # The PDF parser glued its missing-value text to cells; a lower-case letter before it would be a word (Hunan).
 _GLUED_NAN = re.compile(r"\s*(?<![a-z])nan$")
 _SERIAL = re.compile(r"\d+(?:\.0+)?")
 _BATCH_NOISE = re.compile(r"[第批次年度\s]")
 _MISSING_REGION = frozenset({"na", "nan", "n/a", "-", "—"})
+_CHINESE_NUMBER = re.compile(r"[一二三四五六七八九十]{1,3}")
 
 
 @dataclass
@@ -42,11 +45,12 @@ class MiitCleanResult:
     notes: list[str] = field(default_factory=list)
 
 
-def clean(frame: pd.DataFrame, filing_type: str) -> MiitCleanResult:
-    """Clean one MIIT list given with canonical column names, raw string values and `source_row`."""
-    if filing_type not in MIIT_FILING_TYPES:
+def clean(frame: pd.DataFrame, filing_type: str, city_code: str) -> MiitCleanResult:
+    """Clean one MIIT list given with canonical column names, raw string values and `source_row`; its
+    entries placed in the city `city_code` get their district_code."""
+    if filing_type not in MIIT_CLEANED_TYPES:
         raise UnknownFilingTypeError(
-            "MIIT list", f"{filing_type!r} is not a MIIT list type", expected=list(MIIT_FILING_TYPES)
+            "MIIT list", f"{filing_type!r} is not a MIIT list type", expected=list(MIIT_CLEANED_TYPES)
         )
     _require_columns(frame, filing_type)
     notes: list[str] = []
@@ -57,7 +61,7 @@ def clean(frame: pd.DataFrame, filing_type: str) -> MiitCleanResult:
     if filing_type == "miit_green_design_products":
         out["product_model"] = _filled_models(out["product_model"], notes)
     out["region"], out["province"] = _regions(out, notes)
-    out["huzhou_district_code"] = place_in_huzhou(out["entity_name"], out["region"])
+    out["district_code"] = place_in_city(out["entity_name"], out["region"], city_code)
     columns = [c for c in get_contract(filing_type).column_names if c in out.columns]
     out = out[[*columns, "source_row"]].reset_index(drop=True)
     out[columns] = out[columns].astype(object).where(out[columns].notna(), None)
@@ -65,7 +69,9 @@ def clean(frame: pd.DataFrame, filing_type: str) -> MiitCleanResult:
 
 
 def _require_columns(frame: pd.DataFrame, filing_type: str) -> None:
-    needed = {"entity_name", "serial_no", "batch", "source_row"}
+    needed = {"entity_name", "batch", "source_row"}
+    if filing_type != MIIT_REMOVALS:  # a notice may leave its rows unnumbered
+        needed |= {"serial_no"}
     if filing_type == "miit_green_design_products":
         needed |= {"product_name"}
     missing = sorted(needed - set(frame.columns))
@@ -169,13 +175,15 @@ def _carry_headings(frame: pd.DataFrame, is_heading: pd.Series, notes: list[str]
 
 
 def _batches(frame: pd.DataFrame, filing_type: str) -> pd.Series:
-    """Batch as an integer string: '2021' → '6', '第3批' → '3'."""
+    """Batch as an integer string: '2021' → '6', '第3批' → '3', '第三批' → '3'."""
     def one(value: object) -> str | None:
         if value is None or pd.isna(value):
             return None
         text = _BATCH_NOISE.sub("", unicodedata.normalize("NFKC", str(value)))
         if text in YEAR_LABEL_BATCHES:
             return str(YEAR_LABEL_BATCHES[text])
+        if _CHINESE_NUMBER.fullmatch(text):
+            return batch_number(text)
         return str(int(float(text))) if _SERIAL.fullmatch(text) else None
 
     raw = frame["batch"]
@@ -275,10 +283,10 @@ def _region_in_name(name: str) -> str | None:
     return None
 
 
-def place_in_huzhou(names: pd.Series, regions: pd.Series) -> pd.Series:
-    """Huzhou district code of the rows the national placement (greenmfg.places) puts in Huzhou: the
-    county when the name resolves it, else the city code 330500; None for rows placed elsewhere or not."""
+def place_in_city(names: pd.Series, regions: pd.Series, city_code: str) -> pd.Series:
+    """District code of the rows the national placement (greenmfg.places) puts in the city `city_code`: the
+    county when the name resolves it, else the city's own code; None for rows placed elsewhere or not."""
     provinces = regions.map(region_table().drop_duplicates("region").set_index("region")["province"])
     placed = place_frame(names, provinces, regions).set_axis(names.index)
     county_or_city = placed["county_code"].where(placed["county_code"].notna(), placed["city_code"])
-    return county_or_city.where(placed["city_code"].eq(codes.CITY_CODE), None).astype(object)
+    return county_or_city.where(placed["city_code"].eq(city_code), None).astype(object)

@@ -1,6 +1,7 @@
 """The words headers are read with: spellings per canonical column, group and note words, district aliases.
 
-Built in: contracts/headers.csv, contracts/header_words.csv and codes/district_aliases.csv. A deployment adds
+Built in: contracts/headers.csv, contracts/header_words.csv and the city profile's district names and zones
+(greenmfg.cities). A deployment adds
 its own without a code change: files of the same names and columns in its configuration folder
 (GREENMFG_CONFIG_DIR) extend the built-in ones, and `greenmfg inspect` prints the line to add for a header
 it does not know.
@@ -20,13 +21,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from greenmfg import codes
+from greenmfg.cities import load_profile, selected
 from greenmfg.contracts import CONTRACTS, HEADERS_CSV
 from greenmfg.errors import SettingsError
 from greenmfg.units import UNITS, fold
 
 HEADER_WORDS_CSV = HEADERS_CSV.with_name("header_words.csv")
-DISTRICT_ALIASES_CSV = codes.CODES_DIR / "district_aliases.csv"
 # File names a deployment's configuration folder may hold, each extending its built-in namesake.
 CONFIG_FILES = ("headers.csv", "header_words.csv", "district_aliases.csv")
 # Kinds of header word: a group parent, a bracketed note, a meaning-changing qualifier, a header to ignore.
@@ -98,6 +98,8 @@ class Vocabulary:
     qualifiers: frozenset[str]  # words that make a parent header change its children's meaning (上年, 计划)
     ignored: frozenset[str]  # headers known to carry nothing a contract reads (联系人)
     district_aliases: dict[str, str]  # name or alias → district code
+    city_code: str  # the city the district aliases are of
+    place_prefixes: tuple[str, ...]  # the city's and province's names a district label may be written under
     sources: tuple[str, ...]  # files read, for provenance
 
     def column_for(self, filing_type: str, name: str) -> str | None:
@@ -130,13 +132,14 @@ def _config_files(config_dir: str | None) -> tuple[tuple[str, float], ...]:
     )
 
 
-def load_vocabulary(config_dir: str | None = None) -> Vocabulary:
-    """The built-in vocabulary extended by the configuration folder's files (re-read when they change)."""
-    return _load(_config_files(config_dir))
+def load_vocabulary(config_dir: str | None = None, city: str | None = None) -> Vocabulary:
+    """The built-in vocabulary of the city (the selected one by default) extended by the configuration
+    folder's files (re-read when they change)."""
+    return _load(_config_files(config_dir), city or selected().code)
 
 
 @cache
-def _load(extra: tuple[tuple[str, float], ...]) -> Vocabulary:
+def _load(extra: tuple[tuple[str, float], ...], city_code: str) -> Vocabulary:
     extra_paths = {Path(path).name: Path(path) for path, _ in extra}
 
     def files(name: str, builtin: Path) -> list[Path]:
@@ -172,9 +175,10 @@ def _load(extra: tuple[tuple[str, float], ...]) -> Vocabulary:
             index.setdefault(decompose(raw, notes).name, column)
             written.setdefault(filing_type, {}).setdefault(column, []).append(raw)
 
-    aliases = dict(codes.district_aliases())
+    city = load_profile(city_code)
+    aliases = city.district_aliases()
     if "district_aliases.csv" in extra_paths:
-        path, known = extra_paths["district_aliases.csv"], set(codes.values("districts"))
+        path, known = extra_paths["district_aliases.csv"], set(city.region_codes())
         for row in _read_csv(path, ("alias", "district_code")):
             if row["district_code"] not in known:
                 raise SettingsError(
@@ -190,7 +194,10 @@ def _load(extra: tuple[tuple[str, float], ...]) -> Vocabulary:
         qualifiers=qualifiers,
         ignored=ignored,
         district_aliases=aliases,
-        sources=tuple(
-            str(p) for p in (HEADERS_CSV, HEADER_WORDS_CSV, DISTRICT_ALIASES_CSV, *extra_paths.values())
+        city_code=city.code,
+        place_prefixes=city.place_prefixes(),
+        sources=(
+            *(str(p) for p in (HEADERS_CSV, HEADER_WORDS_CSV, *extra_paths.values())),
+            city.profile_file,
         ),
     )

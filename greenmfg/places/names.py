@@ -9,17 +9,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from greenmfg import codes
 from greenmfg.places.divisions import Division, divisions, ethnic_names
 
 # Longest first, so 自治县 is stripped before 县. A stem shorter than MIN_STEM is a common word (城区 → 城).
 SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区",
             "省", "市", "县", "区", "旗", "盟")  # fmt: skip
 MIN_STEM = 2
-TOWN_LISTS = ("huzhou_places",)
-"""City profiles' place lists (greenmfg/codes/<name>.csv): their town and functional-zone rows are places
-below the county that GB/T 2260 does not name; their city and county rows must equal the derived forms."""
-TOWN_KINDS = frozenset({"town", "functional zone"})
 
 Form = Literal["full", "short", "town"]
 
@@ -71,13 +66,11 @@ def province_texts() -> dict[str, str]:
 
 
 def _town_readings() -> list[tuple[str, Reading]]:
+    """Places below the county (towns, zones) of every shipped city profile, whichever city is selected."""
+    from greenmfg.cities import shipped_places
+
     named = divisions()
-    return [
-        (row["place"], Reading(named[row["district_code"]], "town"))
-        for name in TOWN_LISTS
-        for row in codes.rows(name)
-        if row["kind"] in TOWN_KINDS
-    ]
+    return [(name, Reading(named[district], "town")) for name, district, _ in shipped_places()]
 
 
 @cache

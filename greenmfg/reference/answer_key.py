@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from greenmfg.cities import DEFAULT_CITY
 from greenmfg.reference.population import POLICY
 from greenmfg.reference.programmes import AWARD_CAP_10K_YUAN, SUBSIDY_CAP_10K_YUAN, SUBSIDY_RATE
 
@@ -52,6 +53,7 @@ class AnswerKey:
     invalid_check_codes: tuple[str, ...]
     corrections: tuple[dict, ...]
     energy_intensity: dict[str, dict[str, float]]
+    city: str = DEFAULT_CITY  # the profile the reference city was drawn for
     tolerance: dict[str, float] = field(
         default_factory=lambda: {
             "money_10k_yuan_abs": MONEY_TOLERANCE_10K_YUAN,

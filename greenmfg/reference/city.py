@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from greenmfg.cities import CityProfile
 from greenmfg.reference import population, programmes
 from greenmfg.reference.identities import wrong_check
 from greenmfg.reference.population import CALIBRATION_YEAR, Pool, Span
@@ -55,11 +56,14 @@ def _streams(seed: int) -> dict[str, np.random.Generator]:
     return {name: np.random.default_rng(child) for name, child in zip(names, children, strict=True)}
 
 
-def build_city(seed: int, years: tuple[int, int], enterprises: int | None = None) -> City:
+def build_city(
+    seed: int, years: tuple[int, int], profile: CityProfile, enterprises: int | None = None
+) -> City:
+    """The reference city of `profile`: its divisions, names and real MIIT entries, Huzhou's shape."""
     rng = _streams(seed)
     span = Span.covering(years)
-    pool = population.build_pool(rng["pool"], span)
-    register = build_register(rng["register"], pool, span)
+    pool = population.build_pool(rng["pool"], span, profile)
+    register = build_register(rng["register"], pool, span, profile)
     pool, invalid_codes, invalid_ids = _flag_two_codes(rng["invalid"], register)
     targets = population.intensity_targets(rng["stats"], span)
     written = range(years[0], years[1] + 1)
@@ -72,7 +76,7 @@ def build_city(seed: int, years: tuple[int, int], enterprises: int | None = None
         original[correction_year] = stats[correction_year]
         stats[correction_year], correction = _correct(rng["correction"], stats[correction_year])
     if enterprises is not None:
-        _scale(rng["scale"], pool, stats, enterprises, targets, original)
+        _scale(rng["scale"], pool, stats, enterprises, targets, original, profile)
     accreditations = register.accreditations
     parks = programmes.park_recipients(rng["programmes"], accreditations, set(pool.enterprises["org_body"]))
     loan_counts = programmes.loan_counts(span)
@@ -81,8 +85,9 @@ def build_city(seed: int, years: tuple[int, int], enterprises: int | None = None
         incentive = programmes.incentives_frame(rng["programmes"], pool, accreditations, parks, year)
         must_apply = (invalid_ids[1],) if year == CALIBRATION_YEAR else ()
         loan = programmes.loans_frame(
-            rng["programmes"], pool, year, loan_counts[year], register.green_plants, must_apply
-        )
+            rng["programmes"], pool, year, loan_counts[year], register.green_plants,
+            profile.reference.lenders, must_apply,
+        )  # fmt: skip
         if year in written:
             incentives[year], loans[year] = incentive, loan
     return City(
@@ -162,6 +167,7 @@ def _scale(
     rows: int,
     targets: dict[int, float],
     original: dict[int, pd.DataFrame],
+    profile: CityProfile,
 ) -> None:
     """Scale mode: each year's enterprise statistics get exactly `rows` rows, the city's own first.
 
@@ -169,7 +175,9 @@ def _scale(
     """
     missing = max(0, max(rows - len(frame) for frame in stats.values()))
     if missing:
-        extra = population.extra_enterprises(rng, missing, set(pool.enterprises["org_body"].tolist()))
+        extra = population.extra_enterprises(
+            rng, missing, set(pool.enterprises["org_body"].tolist()), profile
+        )
         is_above = rng.random(missing) < 0.95
     for year, frame in list(stats.items()):
         pad = rows - len(frame)

@@ -1,4 +1,4 @@
-"""Write the reference filings of the city into OUT_DIR/<filing_type>/<file>, and OUT_DIR/answer_key.json.
+"""Write the reference filings of a city into OUT_DIR/<filing_type>/<file>, and OUT_DIR/answer_key.json.
 
 File names sort in landing order (01_, 02_, …), so a later file of the same period (the 更正 re-filing)
 supersedes the earlier one. Same arguments, same bytes.
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from greenmfg.cities import DEFAULT_CITY, CityProfile, load_profile, selected
 from greenmfg.contracts import BUREAU_FILING_TYPES
 from greenmfg.errors import GreenmfgError
 from greenmfg.reference import answer_key as ak
@@ -29,7 +30,8 @@ DEFAULT_YEARS = (2017, 2021)
 ANSWER_KEY = "answer_key.json"
 WRITER_THREADS = 2
 
-# DOMAIN.md "Headline figures": what the default city must reproduce for 2020.
+# DOMAIN.md "Headline figures": what the default city (a profile with [reference] calibrated) must reproduce
+# for 2020.
 TARGETS = {
     "green_plants": 3091,
     "national_green_factories": 44,
@@ -57,17 +59,34 @@ def generate(
     enterprises: int | None = None,
     years: tuple[int, int] = DEFAULT_YEARS,
     progress: bool = False,
+    profile: CityProfile | None = None,
 ) -> ak.AnswerKey:
-    """Build the city and write every filing and the answer key; returns the answer key."""
+    """Build the city of `profile` (the selected one by default) and write every filing and the answer key;
+    returns the answer key."""
+    profile = profile or selected()
     _check_arguments(years, enterprises)
+    check_policy(profile)
     out_dir = Path(out_dir)
     _clear_previous(out_dir)
-    city = build_city(seed, years, enterprises)
+    city = build_city(seed, years, profile, enterprises)
     plan = _plan(city, scale_mode=enterprises is not None)
-    records = _write(out_dir, plan, seed, progress)
-    key = _answer_key(city, records, seed, enterprises)
+    records = _write(out_dir, plan, seed, progress, profile)
+    key = _answer_key(city, records, seed, enterprises, profile)
     key.write(out_dir / ANSWER_KEY)
     return key
+
+
+def check_policy(profile: CityProfile) -> None:
+    """The generator draws grants and plants with the default profile's policy values (population.POLICY):
+    a profile with other values would get filings its own policy contradicts, so it is refused."""
+    default = load_profile(DEFAULT_CITY).policy
+    differing = sorted(k for k in {*default, *profile.policy} if default.get(k) != profile.policy.get(k))
+    if differing:
+        raise GreenmfgError(
+            f"reference-data: {profile.profile_file} has policy values {differing} other than the default "
+            f"profile's; expected the same values (the reference generator draws with those of "
+            f"{DEFAULT_CITY})"
+        )
 
 
 def _check_arguments(years: tuple[int, int], enterprises: int | None) -> None:
@@ -146,7 +165,9 @@ def file_name(number: int, planned: PlannedFile) -> str:
     return f"{number:02d}_{stem}{mark}{planned.layout.suffix}"
 
 
-def _write(out_dir: Path, plan: dict[str, list[PlannedFile]], seed: int, show: bool) -> list[ak.FileRecord]:
+def _write(
+    out_dir: Path, plan: dict[str, list[PlannedFile]], seed: int, show: bool, profile: CityProfile
+) -> list[ak.FileRecord]:
     records: list[ak.FileRecord] = []
     total_rows = sum(len(f.frame) for files in plan.values() for f in files)
     columns = (
@@ -175,6 +196,7 @@ def _write(out_dir: Path, plan: dict[str, list[PlannedFile]], seed: int, show: b
                 planned.layout,
                 planned.year,
                 quirks,
+                profile,
                 advance,
             )
 
@@ -211,7 +233,9 @@ def _link_supersessions(records: list[ak.FileRecord]) -> list[ak.FileRecord]:
     return out
 
 
-def _answer_key(city: City, records: list[ak.FileRecord], seed: int, enterprises: int | None) -> ak.AnswerKey:
+def _answer_key(
+    city: City, records: list[ak.FileRecord], seed: int, enterprises: int | None, profile: CityProfile
+) -> ak.AnswerKey:
     frames = {
         "enterprise_stats": city.stats,
         "green_register": city.register,
@@ -234,7 +258,7 @@ def _answer_key(city: City, records: list[ak.FileRecord], seed: int, enterprises
             city.stats[year], city.register[year], city.incentives[year], city.loans[year], year
         )
         districts = ak.district_figures(city.stats[year], city.register[year], year)
-    calibrated = enterprises is None and headline is not None
+    calibrated = enterprises is None and headline is not None and profile.reference.calibrated
     if calibrated:
         _check_calibration(headline)
     corrections = ()
@@ -263,6 +287,7 @@ def _answer_key(city: City, records: list[ak.FileRecord], seed: int, enterprises
         invalid_check_codes=city.invalid_codes,
         corrections=corrections,
         energy_intensity=ak.energy_intensity(frames["enterprise_stats"]),
+        city=profile.code,
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from greenmfg.codes import district_codes, rows
+from greenmfg.cities import CityProfile
 from greenmfg.uscc import CHARSET, WEIGHTS
 
 # GB 11714 organisation code: 8 body characters and a check character (weights and modulus 11).
@@ -18,17 +18,8 @@ _ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _ORG_BODY_OLD = 10**8  # integers below: 8 digits (pre-2015 codes); above: "MA" + 6 characters
 _MA_SPACE = 31**6
 
-# Districts and their share of the city's industrial enterprises (made up, plausible).
-DISTRICT_WEIGHTS: dict[str, float] = {
-    "330502": 0.25,
-    "330503": 0.18,
-    "330521": 0.20,
-    "330522": 0.21,
-    "330523": 0.16,
-}
-
-# GB/T 4754-2017 manufacturing classes common in Huzhou, with a made-up weight and an energy intensity
-# relative to the city average (dyeing, fibres, cement and bricks use more).
+# GB/T 4754-2017 manufacturing classes common in Huzhou (every reference city shares them), with a made-up
+# weight and an energy intensity relative to the city average (dyeing, fibres, cement and bricks use more).
 INDUSTRIES: tuple[tuple[str, float, float], ...] = (
     ("1462", 1, 0.6),
     ("1514", 1, 0.6),
@@ -105,18 +96,17 @@ _CORE = tuple(
     "凯旭晨海鸿远卓越腾飞星光耀扬帆远航晟昊骏铭宸豪奥普森林凌峰亿万家友"
 )
 _FORM = ("有限公司", "有限公司", "有限公司", "股份有限公司", "科技有限公司", "集团有限公司")
-_PREFIX_BY_DISTRICT = {
-    "330502": ("湖州", "浙江", "吴兴", ""),
-    "330503": ("湖州", "浙江", "南浔", ""),
-    "330521": ("德清", "浙江", "湖州", ""),
-    "330522": ("长兴", "浙江", "湖州", ""),
-    "330523": ("安吉", "浙江", "湖州", ""),
-}
 
 
-def huzhou_places() -> tuple[str, ...]:
-    """Place names of the city, districts, counties and towns (a name holding one is placed in Huzhou)."""
-    return tuple(row["place"] for row in rows("huzhou_places"))
+def name_prefixes(city: CityProfile) -> dict[str, tuple[str, str, str, str]]:
+    """District → the four ways its firms' names begin: a district's firms write the city first (湖州, 浙江,
+    吴兴, none), a county's its own name (德清, 浙江, 湖州, none); all short forms, derived."""
+    return {
+        d.code: (city.short_name, city.province, d.short_name, "")
+        if d.kind == "district"
+        else (d.short_name, city.province, city.short_name, "")
+        for d in city.districts
+    }
 
 
 def organisation_bodies(rng: np.random.Generator, count: int, exclude: set[int] | None = None) -> np.ndarray:
@@ -187,15 +177,16 @@ def wrong_check(code: str, shift: int) -> str:
     return code[:17] + CHARSET[(CHARSET.index(code[17]) + shift) % 31]
 
 
-def registration_areas(rng: np.random.Generator, districts: np.ndarray) -> np.ndarray:
+def registration_areas(rng: np.random.Generator, districts: np.ndarray, city: CityProfile) -> np.ndarray:
     """Characters 3–8: mostly the district, sometimes the city (registered before a district office)."""
-    city = rng.random(districts.size) < 0.15
-    return np.where(city, "330500", districts)
+    at_city = rng.random(districts.size) < 0.15
+    return np.where(at_city, city.code, districts)
 
 
-def draw_districts(rng: np.random.Generator, count: int) -> np.ndarray:
-    codes = np.array(district_codes())
-    weights = np.array([DISTRICT_WEIGHTS[c] for c in codes])
+def draw_districts(rng: np.random.Generator, count: int, city: CityProfile) -> np.ndarray:
+    """Districts drawn with the profile's (made-up) share of the city's industrial enterprises."""
+    codes = np.array(city.district_codes())
+    weights = np.array([city.reference.district_weights[c] for c in codes])
     return codes[rng.choice(codes.size, size=count, p=weights / weights.sum())]
 
 
@@ -208,15 +199,18 @@ def draw_industries(rng: np.random.Generator, count: int) -> tuple[np.ndarray, n
     return codes[pick], intensity[pick]
 
 
-def division_codes(rng: np.random.Generator, districts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """12-digit division codes inside each district, and whether the place lies in a functional zone.
+def division_codes(
+    rng: np.random.Generator, districts: np.ndarray, city: CityProfile
+) -> tuple[np.ndarray, np.ndarray]:
+    """12-digit division codes inside each district, and whether the place lies in a functional zone (in the
+    district most of the profile's zones count in).
 
     Township part: 001–009 sub-districts, 100–112 towns, 400–402 development zones (functional zones).
     """
     n = districts.size
     kind = rng.random(n)
     town = np.where(kind < 0.3, rng.integers(1, 10, n), rng.integers(100, 113, n))
-    in_zone = (kind > 0.9) & (districts == "330502")
+    in_zone = (kind > 0.9) & (districts == city.zone_district())
     town = np.where(in_zone, rng.integers(400, 403, n), town)
     village = rng.integers(1, 230, n)
     codes = np.char.add(
@@ -227,11 +221,16 @@ def division_codes(rng: np.random.Generator, districts: np.ndarray) -> tuple[np.
 
 
 def names(
-    rng: np.random.Generator, districts: np.ndarray, industries: np.ndarray, *, placeless: bool = False
+    rng: np.random.Generator,
+    districts: np.ndarray,
+    industries: np.ndarray,
+    city: CityProfile,
+    *,
+    placeless: bool = False,
 ) -> np.ndarray:
-    """Enterprise names: [place or 浙江] + two core characters + trade + legal form.
+    """Enterprise names: [place or province] + two core characters + trade + legal form.
 
-    `placeless` drops Huzhou place names (firms named after a group), like most national list entries.
+    `placeless` drops the city's place names (firms named after a group), like most national list entries.
     """
     n = districts.size
     core = np.array(_CORE)
@@ -240,9 +239,9 @@ def names(
     trade = _lookup(industries, lambda code: _TRADE.get(code[:2], ("实业",)), rng.integers(0, 4, n))
     form = np.array(_FORM)[rng.integers(0, len(_FORM), n)]
     if placeless:
-        prefix = np.where(rng.random(n) < 0.5, "浙江", "")
+        prefix = np.where(rng.random(n) < 0.5, city.province, "")
     else:
-        prefix = _lookup(districts, _PREFIX_BY_DISTRICT.__getitem__, rng.integers(0, 4, n))
+        prefix = _lookup(districts, name_prefixes(city).__getitem__, rng.integers(0, 4, n))
     joined = np.char.add(np.char.add(np.char.add(prefix, first), np.char.add(second, trade)), form)
     return np.char.replace(joined, "科技科技", "科技")
 
@@ -260,15 +259,16 @@ def unique_names(
     rng: np.random.Generator,
     districts: np.ndarray,
     industries: np.ndarray,
+    city: CityProfile,
     *,
     placeless: bool = False,
     taken: set[str] | None = None,
 ) -> np.ndarray:
     """Like `names`, redrawn until every name is distinct and none is in `taken`; placeless names hold no
-    Huzhou place name."""
+    place name of the city."""
     taken = set(taken or ())
-    places = huzhou_places()
-    result = names(rng, districts, industries, placeless=placeless).astype(object)
+    places = city.place_names()
+    result = names(rng, districts, industries, city, placeless=placeless).astype(object)
     for _ in range(50):
         seen: set[str] = set(taken)
         redo = []
@@ -280,5 +280,5 @@ def unique_names(
         if not redo:
             return result
         index = np.array(redo)
-        result[index] = names(rng, districts[index], industries[index], placeless=placeless)
+        result[index] = names(rng, districts[index], industries[index], city, placeless=placeless)
     raise RuntimeError("could not draw distinct enterprise names")  # pragma: no cover

@@ -25,7 +25,7 @@ class Layout:
     year_column: bool = True
     merged_energy_header: bool = False  # parent "能源消费量" over the energy columns (XLSX)
     totals_row: bool = False
-    district_names: bool = True  # 吴兴区 / 南太湖新区 rather than 330502
+    district_names: bool = True  # 吴兴区 / 南太湖新区 rather than 330502 (the city profile's names)
     date_style: Literal["iso", "chinese", "excel"] = "iso"
     fullwidth_share: float = 0.0  # share of numeric cells written with full-width digits
     thousands_separators: bool = False
@@ -39,7 +39,7 @@ class Layout:
         return "." + self.fmt
 
 
-STATS_TITLE = "湖州市{year}年规模以上工业企业统计表"
+STATS_TITLE = "{city}{year}年规模以上工业企业统计表"
 UNIT_TITLE = "单位：{unit}"
 
 ENTERPRISE_STATS: tuple[Layout, ...] = (
@@ -63,7 +63,7 @@ ENTERPRISE_STATS: tuple[Layout, ...] = (
     Layout(
         "xlsx",
         money_unit="万元",
-        titles=("湖州市{year}年规模以上工业企业主要指标",),
+        titles=("{city}{year}年规模以上工业企业主要指标",),
         totals_row=True,
         fullwidth_share=0.01,
         variant=3,
@@ -75,9 +75,9 @@ ENTERPRISE_STATS_CORRECTION = Layout("csv", encoding="utf-8", money_unit="万元
 
 GREEN_REGISTER: tuple[Layout, ...] = (
     Layout("csv", encoding="utf-8", district_names=False, label_aliases=True, variant=0),
-    Layout("xlsx", titles=("湖州市{year}年绿色制造名录",), year_column=False, date_style="excel", variant=1),
+    Layout("xlsx", titles=("{city}{year}年绿色制造名录",), year_column=False, date_style="excel", variant=1),
     Layout("csv", encoding="gb18030", date_style="chinese", variant=2),
-    Layout("xlsx", titles=("湖州市{year}年度绿色制造体系名录", "（截至{year}年12月31日）"), variant=3),
+    Layout("xlsx", titles=("{city}{year}年度绿色制造体系名录", "（截至{year}年12月31日）"), variant=3),
     Layout(
         "csv", encoding="utf-8-sig", year_column=False, date_style="chinese", district_names=False, variant=4
     ),
@@ -87,26 +87,26 @@ INCENTIVES: tuple[Layout, ...] = (
     Layout("csv", encoding="utf-8", variant=0),
     Layout(
         "xlsx",
-        titles=("湖州市{year}年绿色制造奖补资金公示名单", UNIT_TITLE),
+        titles=("{city}{year}年绿色制造奖补资金公示名单", UNIT_TITLE),
         unit_in_title=True,
         totals_row=True,
         year_column=False,
         variant=1,
     ),
     Layout("csv", encoding="gb18030", money_unit="千元", thousands_separators=True, variant=2),
-    Layout("xlsx", titles=("湖州市{year}年绿色制造奖补资金公示名单",), totals_row=True, variant=3),
+    Layout("xlsx", titles=("{city}{year}年绿色制造奖补资金公示名单",), totals_row=True, variant=3),
     Layout("csv", encoding="utf-8-sig", fullwidth_share=0.1, year_column=False, variant=4),
 )
 
 GREEN_LOANS: tuple[Layout, ...] = (
     Layout("csv", encoding="utf-8", variant=0),
     Layout("csv", encoding="gb18030", money_unit="亿元", year_column=False, date_style="chinese", variant=1),
-    Layout("xlsx", titles=("湖州市{year}年绿色化改造贷款申请汇总表",), totals_row=True, variant=2),
+    Layout("xlsx", titles=("{city}{year}年绿色化改造贷款申请汇总表",), totals_row=True, variant=2),
     Layout("csv", encoding="utf-8-sig", thousands_separators=True, variant=3),
     Layout(
         "xlsx",
         money_unit="亿元",
-        titles=("湖州市{year}年绿色贷款申请情况", UNIT_TITLE),
+        titles=("{city}{year}年绿色贷款申请情况", UNIT_TITLE),
         unit_in_title=True,
         year_column=False,
         variant=4,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from greenmfg.cities import CityProfile
 from greenmfg.contracts.enterprise_stats import ENERGY_BY_TYPE
 from greenmfg.policy import Policy
 from greenmfg.reference import identities
@@ -21,7 +22,8 @@ CALIBRATION_YEAR = 2020
 ABOVE_SIZE_IN_CALIBRATION_YEAR = 3380
 ABOVE_SIZE_GROWTH = 0.04  # yearly growth of the number of enterprises above designated size
 EXIT_RATE = 0.025  # share of last year's above-size enterprises that fall below the threshold
-# The reference city follows the default policy (DOMAIN.md): its rules and factors, declared once.
+# The reference cities follow the default profile's policy (DOMAIN.md): its rules and factors, declared once;
+# generate() refuses a profile whose policy values differ (greenmfg.reference.generate.check_policy).
 POLICY = Policy()
 ABOVE_SIZE_MIN_REVENUE_10K_YUAN = POLICY.above_size_revenue_10k_yuan
 INTENSITY_FIRST_YEAR = 0.68  # tce per 10,000 yuan of value added in the first simulated year
@@ -96,7 +98,7 @@ def above_size_targets(
     }
 
 
-def build_pool(rng: np.random.Generator, span: Span) -> Pool:
+def build_pool(rng: np.random.Generator, span: Span, city: CityProfile) -> Pool:
     """Simulate entries and exits so that the count above designated size follows `above_size_targets`."""
     targets = above_size_targets(span)
     next_id = 0
@@ -122,7 +124,7 @@ def build_pool(rng: np.random.Generator, span: Span) -> Pool:
             below[year] = leaving
             above[year] = np.concatenate([staying, new])
         previous = above[year]
-    enterprises = _identities(rng, next_id)
+    enterprises = _identities(rng, next_id, city)
     enterprises["entry_year"] = np.concatenate(entry)
     return Pool(enterprises=enterprises, above=above, below=below)
 
@@ -130,20 +132,21 @@ def build_pool(rng: np.random.Generator, span: Span) -> Pool:
 def _identities(
     rng: np.random.Generator,
     count: int,
+    city: CityProfile,
     *,
     exclude_bodies: set[int] | None = None,
     distinct_names: bool = True,
 ) -> pd.DataFrame:
     """Identity and the stable traits (scale, value-added ratio, energy habits) of `count` enterprises."""
-    districts = identities.draw_districts(rng, count)
+    districts = identities.draw_districts(rng, count, city)
     industries, intensity = identities.draw_industries(rng, count)
-    division, in_zone = identities.division_codes(rng, districts)
+    division, in_zone = identities.division_codes(rng, districts, city)
     bodies = identities.organisation_bodies(rng, count, exclude_bodies)
-    codes = identities.credit_codes(identities.registration_areas(rng, districts), bodies)
+    codes = identities.credit_codes(identities.registration_areas(rng, districts, city), bodies)
     if distinct_names:
-        names = identities.unique_names(rng, districts, industries)
+        names = identities.unique_names(rng, districts, industries, city)
     else:
-        names = identities.names(rng, districts, industries)
+        names = identities.names(rng, districts, industries, city)
     frame = pd.DataFrame(
         {
             "credit_code": codes,
@@ -165,9 +168,11 @@ def _identities(
     return frame
 
 
-def extra_enterprises(rng: np.random.Generator, count: int, exclude_bodies: set[int]) -> pd.DataFrame:
+def extra_enterprises(
+    rng: np.random.Generator, count: int, exclude_bodies: set[int], city: CityProfile
+) -> pd.DataFrame:
     """Enterprises beyond the calibrated city (scale mode), with names that may repeat."""
-    return _identities(rng, count, exclude_bodies=exclude_bodies, distinct_names=False)
+    return _identities(rng, count, city, exclude_bodies=exclude_bodies, distinct_names=False)
 
 
 def intensity_targets(rng: np.random.Generator, span: Span) -> dict[int, float]:

@@ -31,18 +31,6 @@ AWARDS: dict[tuple[str, str], float] = {
     ("national", "green_design_product"): 30.0,
     ("provincial", "green_factory"): 50.0,
 }
-BANKS = (
-    "湖州银行",
-    "中国工商银行湖州分行",
-    "中国农业银行湖州分行",
-    "中国银行湖州市分行",
-    "中国建设银行湖州分行",
-    "浙江安吉农村商业银行",
-    "浙江长兴农村商业银行",
-    "浙江德清农村商业银行",
-    "浙江南浔农村商业银行",
-    "兴业银行湖州分行",
-)
 PURPOSES = (
     "绿色化改造",
     "节能技术改造",
@@ -170,9 +158,11 @@ def loans_frame(
     year: int,
     count: int,
     green: np.ndarray,
+    lenders: tuple[str, ...],
     must_apply: tuple[int, ...] = (),
 ) -> pd.DataFrame:
-    """Loan applications of one year, one per enterprise; amounts in multiples of 10 万元.
+    """Loan applications of one year, one per enterprise, to the profile's lenders; amounts in multiples of
+    10 万元.
 
     In the calibration year the total is exactly 330,000 万元; otherwise about 2,200 万元 an application.
     """
@@ -198,7 +188,7 @@ def loans_frame(
             "credit_code": identity["credit_code"].to_numpy(),
             "enterprise_name": identity["enterprise_name"].to_numpy(),
             "district_code": identity["district_code"].to_numpy(),
-            "bank": np.array(BANKS)[rng.integers(0, len(BANKS), count)],
+            "bank": np.array(lenders)[rng.integers(0, len(lenders), count)],
             "loan_amount_10k_yuan": amounts,
             "application_date": [date.fromordinal(int(d)) for d in days],
             "purpose": np.array(PURPOSES)[rng.integers(0, len(PURPOSES), count)],

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from greenmfg.cities import CityProfile
 from greenmfg.reference import identities
 from greenmfg.reference.placed import BATCH_DATES, placed
 from greenmfg.reference.population import CALIBRATION_YEAR, Pool, Span
@@ -58,6 +59,20 @@ PRODUCTS: tuple[tuple[str, str], ...] = (
 
 
 @dataclass(frozen=True)
+class BatchLabels:
+    """How the register writes its municipal and provincial batches (湖州市2019年度, 浙江省2019年度)."""
+
+    city: str
+    province: str
+
+    def municipal(self, year: int) -> str:
+        return f"{self.city}{year}年度"
+
+    def provincial(self, year: int) -> str:
+        return f"{self.province}{year}年度"
+
+
+@dataclass(frozen=True)
 class Register:
     """Accreditations (one row each, with scheduled expiry and revocation date) and the roles enterprises
     were given: green plants at the calibration date and the national list holders."""
@@ -68,16 +83,16 @@ class Register:
     pool: Pool
 
 
-def build_register(rng: np.random.Generator, pool: Pool, span: Span) -> Register:
+def build_register(rng: np.random.Generator, pool: Pool, span: Span, city: CityProfile) -> Register:
     """Choose the enterprises, place the real national entries on some of them, and date every row."""
     veterans = pool.veterans(span)
     above = pool.above[CALIBRATION_YEAR]
     rows: list[dict] = []
 
-    real_names = _real_enterprise_names()
+    real_names = _real_enterprise_names(city)
     real_ids = rng.choice(veterans, size=len(real_names), replace=False)
     real_of = dict(zip(real_names, real_ids.tolist(), strict=True))
-    pool = _place_real(pool, real_of, rng)
+    pool = _place_real(pool, real_of, rng, city)
     taken = set(real_ids.tolist())
 
     free = np.setdiff1d(veterans, real_ids)
@@ -95,11 +110,15 @@ def build_register(rng: np.random.Generator, pool: Pool, span: Span) -> Register
             [made_up_factories, chain_firms, product_firms, [revoked_factory, revoked_product_firm]]
         )
     )
-    pool = _rename_placeless(pool, national_made_up, rng)
+    pool = _rename_placeless(pool, national_made_up, rng, city)
     taken |= set(national_made_up.tolist())
 
-    real_factory_ids = [real_of[r["entity_name"]] for r in placed("green_factory") if r["batch"] in "12345"]
-    must_be_green = np.unique(np.concatenate([real_factory_ids, made_up_factories, chain_firms]))
+    real_factory_ids = [
+        real_of[r["entity_name"]] for r in placed(city.code, "green_factory") if r["batch"] in "12345"
+    ]
+    must_be_green = np.unique(
+        np.concatenate([np.array(real_factory_ids, dtype=np.int64), made_up_factories, chain_firms])
+    )
     non_green_reserved = np.array([revoked_factory, revoked_product_firm])
     rest = np.setdiff1d(np.setdiff1d(above, must_be_green), non_green_reserved)
     green = np.sort(
@@ -109,36 +128,37 @@ def build_register(rng: np.random.Generator, pool: Pool, span: Span) -> Register
     )
 
     entry = pool.enterprises["entry_year"]
-    rows += _municipal_chains(rng, green, entry, span)
-    rows += _later_accreditations(rng, pool, green, span)
-    rows += _provincial(rng, np.setdiff1d(green, must_be_green), span)
-    rows += _national_placed(real_of, span)
+    labels = BatchLabels(city.name_zh, city.province_name)
+    rows += _municipal_chains(rng, green, entry, span, labels)
+    rows += _later_accreditations(rng, pool, green, span, labels)
+    rows += _provincial(rng, np.setdiff1d(green, must_be_green), span, labels)
+    rows += _national_placed(real_of, span, city)
     rows += _national_made_up(rng, made_up_factories, chain_firms, product_firms)
-    rows += _not_counting(rng, pool, green, taken, span, revoked_factory, revoked_product_firm)
+    rows += _not_counting(rng, pool, green, taken, span, (revoked_factory, revoked_product_firm), labels)
     frame = pd.DataFrame(rows)
     frame = frame[frame["valid_from_date"] <= date(span.last, 12, 31)].reset_index(drop=True)
     national = np.unique(np.concatenate([real_ids, national_made_up]))
     return Register(accreditations=frame, green_plants=green, national_enterprises=national, pool=pool)
 
 
-def _real_enterprise_names() -> list[str]:
+def _real_enterprise_names(city: CityProfile) -> list[str]:
     names: list[str] = []
     for list_type in ("green_factory", "green_supply_chain", "green_design_product"):
-        for row in placed(list_type):
+        for row in placed(city.code, list_type):
             if row["entity_name"] not in names:
                 names.append(row["entity_name"])
     return names
 
 
-def _place_real(pool: Pool, real_of: dict[str, int], rng: np.random.Generator) -> Pool:
+def _place_real(pool: Pool, real_of: dict[str, int], rng: np.random.Generator, city: CityProfile) -> Pool:
     """Give the real entries' names, districts and industries to the enterprises chosen for them."""
     first: dict[str, dict[str, str]] = {}
     for list_type in ("green_factory", "green_supply_chain", "green_design_product"):
-        for row in placed(list_type):
+        for row in placed(city.code, list_type):
             first.setdefault(row["entity_name"], row)
-    ids = np.array([real_of[name] for name in first])
-    districts = np.array([row["district_code"] for row in first.values()])
-    division, _ = identities.division_codes(rng, districts)
+    ids = np.array([real_of[name] for name in first], dtype=np.int64)
+    districts = np.array([row["district_code"] for row in first.values()], dtype="U6")
+    division, _ = identities.division_codes(rng, districts, city)
     return pool.with_identities(
         ids,
         enterprise_name=list(first),
@@ -149,14 +169,15 @@ def _place_real(pool: Pool, real_of: dict[str, int], rng: np.random.Generator) -
     )
 
 
-def _rename_placeless(pool: Pool, ids: np.ndarray, rng: np.random.Generator) -> Pool:
-    """Made-up national list holders carry no Huzhou place name (firms named after a group)."""
+def _rename_placeless(pool: Pool, ids: np.ndarray, rng: np.random.Generator, city: CityProfile) -> Pool:
+    """Made-up national list holders carry no place name of the city (firms named after a group)."""
     frame = pool.enterprises
     others = set(frame["enterprise_name"].drop(index=ids).tolist())
     names = identities.unique_names(
         rng,
         frame.loc[ids, "district_code"].to_numpy(),
         frame.loc[ids, "industry_code"].to_numpy(),
+        city,
         placeless=True,
         taken=others,
     )
@@ -204,7 +225,9 @@ def _plus_years(day: date, years: int) -> date:
     return date(day.year + years, day.month, day.day)
 
 
-def _chain(enterprise_id: int, start: date, last_year: int, *, stars: int = 3) -> list[dict]:
+def _chain(
+    enterprise_id: int, start: date, last_year: int, labels: BatchLabels, *, stars: int = 3
+) -> list[dict]:
     """Municipal star ratings renewed every three years from `start` until the simulated span ends."""
     out = []
     while start <= date(last_year, 12, 31):
@@ -216,7 +239,7 @@ def _chain(enterprise_id: int, start: date, last_year: int, *, stars: int = 3) -
                 start,
                 enterprise_id=enterprise_id,
                 stars=stars,
-                batch=f"湖州市{start.year}年度",
+                batch=labels.municipal(start.year),
                 scheduled_to=end,
             )
         )
@@ -225,7 +248,7 @@ def _chain(enterprise_id: int, start: date, last_year: int, *, stars: int = 3) -
 
 
 def _municipal_chains(
-    rng: np.random.Generator, green: np.ndarray, entry: pd.Series, span: Span
+    rng: np.random.Generator, green: np.ndarray, entry: pd.Series, span: Span, labels: BatchLabels
 ) -> list[dict]:
     years = np.array(list(FIRST_ACCREDITATION_YEARS))
     weights = np.array(list(FIRST_ACCREDITATION_YEARS.values()))
@@ -233,11 +256,13 @@ def _municipal_chains(
     first = np.maximum(first, entry.loc[green].to_numpy())
     out: list[dict] = []
     for enterprise_id, year in zip(green.tolist(), first.tolist(), strict=True):
-        out += _chain(enterprise_id, _day(rng, min(year, CALIBRATION_YEAR)), span.last)
+        out += _chain(enterprise_id, _day(rng, min(year, CALIBRATION_YEAR)), span.last, labels)
     return out
 
 
-def _later_accreditations(rng: np.random.Generator, pool: Pool, green: np.ndarray, span: Span) -> list[dict]:
+def _later_accreditations(
+    rng: np.random.Generator, pool: Pool, green: np.ndarray, span: Span, labels: BatchLabels
+) -> list[dict]:
     """After the calibration year the city keeps accrediting (about 8 % more a year)."""
     out: list[dict] = []
     accredited = set(green.tolist())
@@ -245,12 +270,14 @@ def _later_accreditations(rng: np.random.Generator, pool: Pool, green: np.ndarra
         candidates = np.array(sorted(set(pool.above[year].tolist()) - accredited))
         chosen = rng.choice(candidates, size=min(candidates.size, round(0.08 * green.size)), replace=False)
         for enterprise_id in np.sort(chosen).tolist():
-            out += _chain(enterprise_id, _day(rng, year), span.last)
+            out += _chain(enterprise_id, _day(rng, year), span.last, labels)
         accredited |= set(chosen.tolist())
     return out
 
 
-def _provincial(rng: np.random.Generator, candidates: np.ndarray, span: Span) -> list[dict]:
+def _provincial(
+    rng: np.random.Generator, candidates: np.ndarray, span: Span, labels: BatchLabels
+) -> list[dict]:
     """Provincial 4★ green factories: open-ended once granted."""
     chosen = np.sort(rng.choice(candidates, size=PROVINCIAL_FACTORIES, replace=False))
     out = []
@@ -263,7 +290,7 @@ def _provincial(rng: np.random.Generator, candidates: np.ndarray, span: Span) ->
                 _day(rng, year),
                 enterprise_id=enterprise_id,
                 stars=4,
-                batch=f"浙江省{year}年度",
+                batch=labels.provincial(year),
             )
         )
     for enterprise_id in np.sort(rng.choice(candidates, size=20, replace=False)).tolist():
@@ -274,7 +301,7 @@ def _provincial(rng: np.random.Generator, candidates: np.ndarray, span: Span) ->
                 "provincial",
                 _day(rng, year),
                 enterprise_id=enterprise_id,
-                batch=f"浙江省{year}年度",
+                batch=labels.provincial(year),
             )
         )
     for enterprise_id in np.sort(rng.choice(candidates, size=20, replace=False)).tolist():
@@ -286,7 +313,7 @@ def _provincial(rng: np.random.Generator, candidates: np.ndarray, span: Span) ->
                 "provincial",
                 _day(rng, year),
                 enterprise_id=enterprise_id,
-                batch=f"浙江省{year}年度",
+                batch=labels.provincial(year),
                 product_name=name,
                 product_model=f"{model}{int(rng.integers(100, 999))}",
             )
@@ -294,11 +321,11 @@ def _provincial(rng: np.random.Generator, candidates: np.ndarray, span: Span) ->
     return out
 
 
-def _national_placed(real_of: dict[str, int], span: Span) -> list[dict]:
-    """The real entries of the MIIT lists placed in Huzhou, from their batch's publication date."""
+def _national_placed(real_of: dict[str, int], span: Span, city: CityProfile) -> list[dict]:
+    """The real entries of the MIIT lists placed in the city, from their batch's publication date."""
     out = []
     for list_type in ("green_park", "green_factory", "green_supply_chain", "green_design_product"):
-        for row in placed(list_type):
+        for row in placed(city.code, list_type):
             valid_from = BATCH_DATES[row["batch"]]
             if valid_from > date(span.last, 12, 31):
                 continue
@@ -376,19 +403,20 @@ def _not_counting(
     green: np.ndarray,
     taken: set[int],
     span: Span,
-    revoked_factory: int,
-    revoked_product_firm: int,
+    revoked: tuple[int, int],
+    labels: BatchLabels,
 ) -> list[dict]:
     """Rows that hold no green plant at 2020-12-31: fewer than 3 stars, expired, or revoked."""
     entry = pool.enterprises["entry_year"]
     existing = entry.index[entry <= CALIBRATION_YEAR].to_numpy()
     candidates = np.setdiff1d(existing, np.concatenate([green, np.array(sorted(taken))]))
+    revoked_factory, revoked_product_firm = revoked
     chosen = rng.choice(candidates, size=LOW_STAR + EXPIRED + REVOKED, replace=False)
-    low, expired, revoked = np.split(chosen, [LOW_STAR, LOW_STAR + EXPIRED])
+    low, expired, revoked_ids = np.split(chosen, [LOW_STAR, LOW_STAR + EXPIRED])
     out = []
     for enterprise_id in np.sort(low).tolist():
         start = _day(rng, int(rng.integers(2018, CALIBRATION_YEAR + 1)))
-        out += _chain(enterprise_id, start, span.last, stars=2 if rng.random() < 0.8 else 1)
+        out += _chain(enterprise_id, start, span.last, labels, stars=2 if rng.random() < 0.8 else 1)
     for enterprise_id in np.sort(expired).tolist():
         start = _day(rng, int(rng.integers(2016, 2018)))
         out.append(
@@ -398,11 +426,11 @@ def _not_counting(
                 start,
                 enterprise_id=enterprise_id,
                 stars=3,
-                batch=f"湖州市{start.year}年度",
+                batch=labels.municipal(start.year),
                 scheduled_to=_plus_years(start, MUNICIPAL_VALIDITY_YEARS) - timedelta(days=1),
             )
         )
-    for enterprise_id in np.sort(revoked).tolist():
+    for enterprise_id in np.sort(revoked_ids).tolist():
         start = _day(rng, int(rng.integers(2017, 2020)))
         end = _plus_years(start, MUNICIPAL_VALIDITY_YEARS) - timedelta(days=1)
         revoked_on = min(start + timedelta(days=int(rng.integers(200, 700))), date(CALIBRATION_YEAR, 11, 30))
@@ -415,7 +443,7 @@ def _not_counting(
                 start,
                 enterprise_id=enterprise_id,
                 stars=3,
-                batch=f"湖州市{start.year}年度",
+                batch=labels.municipal(start.year),
                 scheduled_to=end,
                 revoked=revoked_on,
             )

@@ -21,14 +21,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from greenmfg.codes import district_name, rows
+from greenmfg.cities import CityProfile
+from greenmfg.codes import rows
 from greenmfg.contracts import Column, get_contract, header_variants
 from greenmfg.contracts.enterprise_stats import ENERGY_BY_TYPE
 from greenmfg.reference.layouts import UNIT_TITLE, Layout
 from greenmfg.reference.xlsx import workbook_bytes
 from greenmfg.units import MONEY_TO_10K_YUAN, YUAN_10K, label
 
-FUNCTIONAL_ZONE_LABEL = "南太湖新区"
 ENERGY_PARENT = "能源消费量"
 TOTALS_LABEL = "合计"
 ENERGY_COLUMNS = frozenset(c.name for c in ENERGY_BY_TYPE)  # under the parent "能源消费量"
@@ -82,7 +82,12 @@ def code_labels(code_list: str, layout: Layout) -> dict[str, str]:
 
 
 def build_table(
-    frame: pd.DataFrame, filing_type: str, layout: Layout, year: int, rng: np.random.Generator | None = None
+    frame: pd.DataFrame,
+    filing_type: str,
+    layout: Layout,
+    year: int,
+    city: CityProfile,
+    rng: np.random.Generator | None = None,
 ) -> Table:
     """Turn canonical rows into cells: units converted, labels and dates spelled, quirks applied."""
     contract = get_contract(filing_type)
@@ -95,7 +100,7 @@ def build_table(
     cells: list[list] = []
     money, numeric = [], []
     for index, column in enumerate(columns):
-        values = _cells(frame, column, layout)
+        values = _cells(frame, column, layout, city)
         if column.dtype in ("float", "int") and column.name not in (contract.period_column, "serial_no"):
             numeric.append(index)
             if column.unit == YUAN_10K:
@@ -104,7 +109,7 @@ def build_table(
     energy = [
         i for i, c in enumerate(columns) if c.name in ENERGY_COLUMNS and filing_type == "enterprise_stats"
     ]
-    titles = tuple(t.format(year=year, unit=layout.money_unit) for t in layout.titles)
+    titles = tuple(t.format(year=year, unit=layout.money_unit, city=city.name_zh) for t in layout.titles)
     if layout.unit_in_title and not any(t.startswith("单位") for t in titles):
         titles += (UNIT_TITLE.format(unit=layout.money_unit),)
     table = Table(
@@ -123,7 +128,12 @@ def build_table(
     return table
 
 
-def _cells(frame: pd.DataFrame, column: Column, layout: Layout) -> list:
+def _zone_label(city: CityProfile) -> str:
+    """How the reference city's tables write an enterprise in a functional zone: the profile's first zone."""
+    return city.zones[0].name if city.zones else ""
+
+
+def _cells(frame: pd.DataFrame, column: Column, layout: Layout, city: CityProfile) -> list:
     series = frame[column.name]
     if column.name == "district_code":
         if not layout.district_names:
@@ -134,7 +144,7 @@ def _cells(frame: pd.DataFrame, column: Column, layout: Layout) -> list:
             else np.zeros(len(frame), bool)
         )
         return [
-            FUNCTIONAL_ZONE_LABEL if z else district_name(code) for code, z in zip(series, zone, strict=True)
+            _zone_label(city) if z else city.district_name(code) for code, z in zip(series, zone, strict=True)
         ]
     if column.codes and column.dtype == "string":
         labels = code_labels(column.codes, layout)
@@ -252,6 +262,7 @@ def fast_csv(
     frame: pd.DataFrame,
     filing_type: str,
     layout: Layout,
+    city: CityProfile,
     advance: Callable[[int], None] | None = None,
     batch_rows: int = 200_000,
 ) -> None:
@@ -272,13 +283,13 @@ def fast_csv(
         sink.write((",".join(headers) + "\r\n").encode())
         for start in range(0, len(frame), batch_rows):
             chunk = frame.iloc[start : start + batch_rows]
-            arrays = [_arrow_column(chunk, c, layout) for c in columns]
+            arrays = [_arrow_column(chunk, c, layout, city) for c in columns]
             pacsv.write_csv(pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))]), sink, options)
             if advance:
                 advance(len(chunk))
 
 
-def _arrow_column(frame: pd.DataFrame, column: Column, layout: Layout) -> pa.Array:
+def _arrow_column(frame: pd.DataFrame, column: Column, layout: Layout, city: CityProfile) -> pa.Array:
     series = frame[column.name]
     if column.dtype == "float":
         factor, decimals = _money_factor(column, layout)
@@ -294,9 +305,9 @@ def _arrow_column(frame: pd.DataFrame, column: Column, layout: Layout) -> pa.Arr
     if pa.types.is_dictionary(strings.type):
         strings = strings.cast(pa.string())
     if column.name == "district_code" and layout.district_names:
-        names = _relabel(strings, {row["district_code"]: row["name_zh"] for row in rows("districts")})
+        names = _relabel(strings, {row["district_code"]: row["name_zh"] for row in city.district_rows()})
         return pc.if_else(
-            pa.array(frame["in_functional_zone"].to_numpy(dtype=bool)), FUNCTIONAL_ZONE_LABEL, names
+            pa.array(frame["in_functional_zone"].to_numpy(dtype=bool)), _zone_label(city), names
         )
     if column.codes and column.dtype == "string":
         return _relabel(strings, code_labels(column.codes, layout))
@@ -332,13 +343,14 @@ def write_file(
     layout: Layout,
     year: int,
     rng: np.random.Generator,
+    city: CityProfile,
     advance: Callable[[int], None] | None = None,
 ) -> None:
     """Write one filing as sent; scale-mode CSVs are streamed (pyarrow), the rest built in memory."""
     if layout.streamed:
-        fast_csv(path, frame, filing_type, layout, advance)
+        fast_csv(path, frame, filing_type, layout, city, advance)
         return
-    table = build_table(frame, filing_type, layout, year, rng)
+    table = build_table(frame, filing_type, layout, year, city, rng)
     path.write_bytes(csv_bytes(table, layout.encoding) if layout.fmt == "csv" else xlsx_bytes(table))
     if advance:
         advance(len(frame))

@@ -1,5 +1,6 @@
-"""The report's city ranking on the MIIT lists: the top prefecture-level cities with Huzhou highlighted, and
-beside it the unplaced share of each of their provinces, which makes every count a lower bound (pure)."""
+"""The report's city ranking on the MIIT lists: the top prefecture-level cities with the snapshot's city
+highlighted, and beside it the unplaced share of each of their provinces, which makes every count a lower
+bound (pure)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from greenmfg.codes import CITY_CODE, HOME_PROVINCE
-from greenmfg.indicators.miit_cities import ALL, batch_in_force
+from greenmfg.cities import CityProfile
+from greenmfg.indicators.miit_cities import ALL, rows_in_force
 from greenmfg.report import labels
 from greenmfg.report.model import Chart, Label, Series
 
@@ -17,23 +18,24 @@ DATASET = "miit_city_counts"
 
 
 def in_force(frames: Mapping[str, pd.DataFrame], year: int | None) -> tuple[pd.DataFrame, int | None]:
-    """The ALL-lists rows of the batch in force at the end of `year` (the latest batch when no year)."""
+    """The ALL-lists rows of the lists in force at the end of `year` (the latest when no year), and the
+    latest batch among them."""
     counts = frames.get(DATASET, pd.DataFrame())
     if counts.empty:
         return counts, None
-    batch = batch_in_force(counts, f"{year}-12-31") if year else int(counts["batch"].max())
-    if batch is None:
-        return counts.iloc[0:0], None
-    return counts[(counts["batch"] == batch) & (counts["list_type"] == ALL)], batch
+    rows = rows_in_force(counts, f"{year}-12-31" if year else None)
+    if rows.empty:
+        return rows, None
+    return rows[rows["list_type"] == ALL], int(rows["batch"].max())
 
 
-def shown_cities(rows: pd.DataFrame) -> pd.DataFrame:
-    """The top ranked prefecture-level cities, and Huzhou after them when it is not among them."""
+def shown_cities(rows: pd.DataFrame, city: CityProfile) -> pd.DataFrame:
+    """The top ranked prefecture-level cities, and the snapshot's city after them when not among them."""
     ranked = rows[(rows["region_level"] == "city") & rows["rank_among_cities"].notna()]
     ranked = ranked.sort_values(["rank_among_cities", "region_code"], kind="mergesort")
     top = ranked.head(TOP_CITIES)
-    if CITY_CODE not in set(top["region_code"]):
-        top = pd.concat([top, ranked[ranked["region_code"] == CITY_CODE]])
+    if city.code not in set(top["region_code"]):
+        top = pd.concat([top, ranked[ranked["region_code"] == city.code]])
     return top
 
 
@@ -42,18 +44,19 @@ def _city_label(row: pd.Series) -> Label:
     return Label(f"{row['region_name']}（{province.zh}）", f"{row['region_name']}, {province.en}")
 
 
-def _note(rows: pd.DataFrame, batch: int | None) -> Label | None:
+def _note(rows: pd.DataFrame, batch: int | None, city: CityProfile) -> Label | None:
     if batch is None:
         return None
-    home = rows[rows["region_code"] == CITY_CODE]
+    home = rows[rows["region_code"] == city.code]
     if home.empty or pd.isna(home["rank_among_cities"].iloc[0]):
         return None
     rank, count = int(home["rank_among_cities"].iloc[0]), int(home["cities_ranked"].iloc[0])
     return Label(
-        f"第1–{batch}批，按名称中的地名定位，计数为下限；湖州列第{rank}位（共{count}个地级市）；"
+        f"第1–{batch}批，按名称中的地名定位，计数为下限；{city.short_name}列第{rank}位（共{count}个地级市）；"
         "直辖市与计划单列市按地区列全部定位，排名偏高",
-        f"Batches 1–{batch}, placed by the place names in entity names: lower bounds. Huzhou ranks {rank} of "
-        f"{count}. Separately planned cities are placed by the region column, so all their entries count",
+        f"Batches 1–{batch}, placed by the place names in entity names: lower bounds. {city.name_en} ranks "
+        f"{rank} of {count}. Separately planned cities are placed by the region column, so all their entries "
+        "count",
     )
 
 
@@ -63,13 +66,14 @@ def _split(values: list[float | None], is_home: list[bool]) -> tuple[tuple, tupl
     return tuple(None if h else v for v, h in pairs), tuple(v if h else None for v, h in pairs)
 
 
-def city_ranking(frames: Mapping[str, pd.DataFrame], year: int | None) -> Chart:
-    """Ranked bars: entries on the national lists placed in each of the top cities, Huzhou highlighted."""
+def city_ranking(frames: Mapping[str, pd.DataFrame], year: int | None, city: CityProfile) -> Chart:
+    """Ranked bars: entries on the national lists in force, placed in each of the top cities, the snapshot's
+    city highlighted."""
     rows, batch = in_force(frames, year)
-    shown = shown_cities(rows) if batch is not None else pd.DataFrame()
+    shown = shown_cities(rows, city) if batch is not None else pd.DataFrame()
     records = [row for _, row in shown.iterrows()]
     others, home = _split(
-        [float(r["cumulative_entities"]) for r in records], [r["region_code"] == CITY_CODE for r in records]
+        [float(r["in_force_entities"]) for r in records], [r["region_code"] == city.code for r in records]
     )
     title = Label(
         f"国家绿色制造名单入选最多的{TOP_CITIES}个地级市",
@@ -80,17 +84,18 @@ def city_ranking(frames: Mapping[str, pd.DataFrame], year: int | None) -> Chart:
         "hbars",
         title,
         tuple(_city_label(r) for r in records),
-        (Series(Label("其他城市", "Other cities"), others), Series(labels.district(CITY_CODE), home, True)),
+        (Series(Label("其他城市", "Other cities"), others),
+         Series(labels.district(city.code, city), home, True)),
         Label("城市", "City"),
         Label("入选数量（下限）", "entries listed (lower bound)"),
-        note=_note(rows, batch),
+        note=_note(rows, batch, city),
     )  # fmt: skip
 
 
-def unplaced_by_province(frames: Mapping[str, pd.DataFrame], year: int | None) -> Chart:
+def unplaced_by_province(frames: Mapping[str, pd.DataFrame], year: int | None, city: CityProfile) -> Chart:
     """Beside the ranking: the share of each shown city's province that no name places in a city."""
     rows, batch = in_force(frames, year)
-    shown = shown_cities(rows) if batch is not None else pd.DataFrame(columns=["province"])
+    shown = shown_cities(rows, city) if batch is not None else pd.DataFrame(columns=["province"])
     order = list(dict.fromkeys(shown["province"]))
     shares = (
         rows[rows["region_level"] == "province"].set_index("region_code")["unplaced_share_pct"]
@@ -98,7 +103,7 @@ def unplaced_by_province(frames: Mapping[str, pd.DataFrame], year: int | None) -
         else pd.Series(dtype="float64")
     )
     values = [float(shares[p]) if p in shares.index and pd.notna(shares[p]) else None for p in order]
-    others, home = _split(values, [p == HOME_PROVINCE for p in order])
+    others, home = _split(values, [p == city.province for p in order])
     return Chart(
         "unplaced_by_province",
         "hbars",
@@ -106,7 +111,7 @@ def unplaced_by_province(frames: Mapping[str, pd.DataFrame], year: int | None) -
         tuple(labels.province(p) for p in order),
         (
             Series(Label("未定位比例", "unplaced share"), others),
-            Series(labels.province(HOME_PROVINCE), home, True),
+            Series(labels.province(city.province), home, True),
         ),
         Label("省份", "Province"),
         Label("未定位 (%)", "unplaced (%)"),

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from greenmfg.cities import of_parameters
 from greenmfg.filing_calendar import CalendarRow
 from greenmfg.report import gaps, gather, quality
 from greenmfg.report.calendar import calendar_section
@@ -72,8 +73,9 @@ def build_model(
     year, previous = gather.latest_years(frames)
     snapshot_id = str(manifest.get("snapshot_id", ""))
     gaps_section = gaps.gaps_section(manifest)
+    city = of_parameters(manifest.get("parameters") or {})
     sections = (
-        *gather.indicator_sections(frames, year, previous),
+        *gather.indicator_sections(frames, year, previous, city),
         *([calendar_section(*calendar)] if calendar is not None else []),
         *([gaps_section] if gaps_section is not None else []),
         quality.quality_section(manifest, records or {}, staging_base),
@@ -85,9 +87,10 @@ def build_model(
     return Report(
         snapshot_id=snapshot_id,
         code_version=str(manifest.get("code_version", "")),
+        title=Label(f"{city.name_zh}绿色制造统计报告", f"{city.name_en} green manufacturing report"),
         year=year,
         previous_year=previous,
-        tiles=gather.tiles(frames, year, previous),
+        tiles=gather.tiles(frames, year, previous, city),
         sections=sections,
         footer=footer,
         dictionary_links=dictionary_links(snapshot_id, data_docs) if snapshot_id else (),

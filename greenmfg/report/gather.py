@@ -1,7 +1,8 @@
 """From a snapshot's indicator DataFrames to the report's tiles and charts: pure functions, no IO.
 
 Every figure is read from the published rows (never recomputed), with the same selection the headline uses:
-the city total (region_code 330500) and the ALL rows of divisions and incentive kinds.
+the city total (region_code: the city's own code) and the ALL rows of divisions and incentive kinds. The city
+is the snapshot's (greenmfg.cities.CityProfile), passed in.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from greenmfg.codes import CITY_CODE, HOME_PROVINCE, district_codes
+from greenmfg.cities import CityProfile
 from greenmfg.report import cities, labels
 from greenmfg.report.model import Chart, Label, Section, Series, Tile
 
@@ -69,15 +70,18 @@ def latest_years(frames: Mapping[str, pd.DataFrame]) -> tuple[int | None, int | 
     return (found[-1] if found else None, found[-2] if len(found) > 1 else None)
 
 
-def tiles(frames: Mapping[str, pd.DataFrame], year: int | None, previous: int | None) -> tuple[Tile, ...]:
+def tiles(
+    frames: Mapping[str, pd.DataFrame], year: int | None, previous: int | None, city: CityProfile
+) -> tuple[Tile, ...]:
     """Headline tiles of `year` with `previous` beside each."""
-    coverage = _select(_frame(frames, "green_coverage"), region_code=CITY_CODE, industry_division=ALL)
+    here = city.code
+    coverage = _select(_frame(frames, "green_coverage"), region_code=here, industry_division=ALL)
     lists = _select(
-        _frame(frames, "green_list_counts"), source_list="register", region_code=CITY_CODE, tier="national"
+        _frame(frames, "green_list_counts"), source_list="register", region_code=here, tier="national"
     )
-    incentives = _select(_frame(frames, "incentives"), region_code=CITY_CODE, incentive_kind=ALL)
-    finance = _select(_frame(frames, "green_finance"), region_code=CITY_CODE)
-    energy = _select(_frame(frames, "energy_intensity"), region_code=CITY_CODE, industry_division=ALL)
+    incentives = _select(_frame(frames, "incentives"), region_code=here, incentive_kind=ALL)
+    finance = _select(_frame(frames, "green_finance"), region_code=here)
+    energy = _select(_frame(frames, "energy_intensity"), region_code=here, industry_division=ALL)
 
     def pair(frame: pd.DataFrame, column: str, **match: object) -> tuple[float | None, float | None]:
         return _value(frame, column, year=year, **match), _value(frame, column, year=previous, **match)
@@ -171,14 +175,19 @@ def _batch_labels(values: list[int]) -> tuple[Label, ...]:
     return tuple(Label(f"第{v}批", f"#{v}") for v in values)
 
 
-def coverage_by_district(frames: Mapping[str, pd.DataFrame]) -> Chart:
+def _by_district(table: pd.DataFrame, year_list: list[int], city: CityProfile) -> list[Series]:
+    """One series per district, then the city total highlighted."""
+    return [
+        _series(table, year_list, code, labels.district(code, city), code == city.code)
+        for code in labels.district_order(city)
+    ]
+
+
+def coverage_by_district(frames: Mapping[str, pd.DataFrame], city: CityProfile) -> Chart:
     frame = _select(_frame(frames, "green_coverage"), industry_division=ALL)
     table = _pivot(frame, "year", "region_code", "coverage_pct")
     year_list = sorted(int(y) for y in table.index)
-    series = [
-        _series(table, year_list, code, labels.district(code), code == CITY_CODE)
-        for code in labels.district_order()
-    ]
+    series = _by_district(table, year_list, city)
     return Chart(
         "coverage_by_district",
         "line",
@@ -194,9 +203,9 @@ def coverage_by_district(frames: Mapping[str, pd.DataFrame]) -> Chart:
     )
 
 
-def national_lists_by_year(frames: Mapping[str, pd.DataFrame]) -> Chart:
+def national_lists_by_year(frames: Mapping[str, pd.DataFrame], city: CityProfile) -> Chart:
     frame = _select(
-        _frame(frames, "green_list_counts"), source_list="register", region_code=CITY_CODE, tier="national"
+        _frame(frames, "green_list_counts"), source_list="register", region_code=city.code, tier="national"
     )
     table = _pivot(frame, "year", "list_type", "entities")
     year_list = sorted(int(y) for y in table.index)
@@ -204,7 +213,7 @@ def national_lists_by_year(frames: Mapping[str, pd.DataFrame]) -> Chart:
     return Chart(
         "national_lists_by_year",
         "bars",
-        Label("国家级绿色制造名单（湖州）", "National green lists in Huzhou"),
+        Label(f"国家级绿色制造名单（{city.short_name}）", f"National green lists in {city.name_en}"),
         _year_labels(year_list),
         tuple(series),
         YEAR,
@@ -216,18 +225,24 @@ def national_lists_by_year(frames: Mapping[str, pd.DataFrame]) -> Chart:
 
 
 def _miit(frames: Mapping[str, pd.DataFrame], **match: object) -> pd.DataFrame:
-    return _select(_frame(frames, "green_list_counts"), source_list="miit", **match)
+    """MIIT rows of green_list_counts taken at a batch's publication (the rows holding the batch's own
+    counts); a removal notice's rows are in-force counts between batches."""
+    rows = _select(_frame(frames, "green_list_counts"), source_list="miit", **match)
+    return rows[rows["entries"].notna()] if "entries" in rows.columns else rows
 
 
-def province_rank(frames: Mapping[str, pd.DataFrame]) -> Chart:
-    frame = _miit(frames, region_code=HOME_PROVINCE)
+def province_rank(frames: Mapping[str, pd.DataFrame], city: CityProfile) -> Chart:
+    frame = _miit(frames, region_code=city.province)
     table = _pivot(frame, "batch", "list_type", "rank_among_provinces")
     batches = sorted(int(b) for b in table.index)
     series = [_series(table, batches, t, labels.list_type(t)) for t in LIST_TYPES]
+    province = labels.province(city.province)
     return Chart(
-        "zhejiang_rank",
+        "province_rank",
         "line",
-        Label("浙江省在各批国家名单中的排名", "Zhejiang's rank among provinces per batch"),
+        Label(
+            f"{city.province_name}在各批国家名单中的排名", f"{province.en}'s rank among provinces per batch"
+        ),
         _batch_labels(batches),
         tuple(series),
         BATCH,
@@ -240,20 +255,23 @@ def province_rank(frames: Mapping[str, pd.DataFrame]) -> Chart:
     )
 
 
-def huzhou_placed(frames: Mapping[str, pd.DataFrame]) -> Chart:
-    frame = _miit(frames, region_code=CITY_CODE)
+def city_placed(frames: Mapping[str, pd.DataFrame], city: CityProfile) -> Chart:
+    frame = _miit(frames, region_code=city.code)
     table = _pivot(frame, "batch", "list_type", "entities")
     batches = sorted(int(b) for b in table.index)
     series = [_series(table, batches, t, labels.list_type(t)) for t in LIST_TYPES]
     return Chart(
-        "huzhou_placed",
+        "city_placed",
         "bars",
-        Label("湖州入选国家名单（按名称定位）", "Huzhou entities on the MIIT lists"),
+        Label(f"{city.short_name}入选国家名单（按名称定位）", f"{city.name_en} entities on the MIIT lists"),
         _batch_labels(batches),
         tuple(series),
         BATCH,
         Label("数量 (个)", "count (entities)"),
-        note=Label("以名称中的地名定位到湖州，为下限", "Placed in Huzhou by a place name; a lower bound"),
+        note=Label(
+            f"以名称中的地名定位到{city.short_name}，为下限",
+            f"Placed in {city.name_en} by a place name; a lower bound",
+        ),
     )
 
 
@@ -274,7 +292,7 @@ def national_batches(frames: Mapping[str, pd.DataFrame]) -> Chart:
     )
 
 
-def top_provinces(frames: Mapping[str, pd.DataFrame]) -> Chart:
+def top_provinces(frames: Mapping[str, pd.DataFrame], city: CityProfile) -> Chart:
     """Provinces by distinct green factories listed up to the latest batch, the home province highlighted."""
     frame = _miit(frames, region_level="province", list_type="green_factory")
     frame = frame[frame["region_code"] != "未知"] if len(frame) else frame
@@ -283,14 +301,15 @@ def top_provinces(frames: Mapping[str, pd.DataFrame]) -> Chart:
     ranked = latest.sort_values(["cumulative_entities", "region_code"], ascending=[False, True]).head(
         TOP_PROVINCES
     )
+    home_province = city.province
     names = list(ranked["region_code"]) if len(ranked) else []
-    if len(latest) and HOME_PROVINCE not in names and HOME_PROVINCE in set(latest["region_code"]):
-        names.append(HOME_PROVINCE)
+    if len(latest) and home_province not in names and home_province in set(latest["region_code"]):
+        names.append(home_province)
     counts = (
         latest.set_index("region_code")["cumulative_entities"] if len(latest) else pd.Series(dtype="float64")
     )
-    home = tuple(_num(counts[n]) if n == HOME_PROVINCE else None for n in names)
-    others = tuple(None if n == HOME_PROVINCE else _num(counts[n]) for n in names)
+    home = tuple(_num(counts[n]) if n == home_province else None for n in names)
+    others = tuple(None if n == home_province else _num(counts[n]) for n in names)
     title = Label(
         f"国家级绿色工厂累计数量前{TOP_PROVINCES}的省份",
         f"Top {TOP_PROVINCES} provinces by national green factories",
@@ -303,7 +322,7 @@ def top_provinces(frames: Mapping[str, pd.DataFrame]) -> Chart:
         tuple(labels.province(n) for n in names),
         (
             Series(Label("其他省份", "Other provinces"), others),
-            Series(labels.province(HOME_PROVINCE), home, highlight=True),
+            Series(labels.province(home_province), home, highlight=True),
         ),
         Label("省份", "Province"),
         Label("累计入选工厂 (个)", "factories listed, cumulative"),
@@ -312,9 +331,9 @@ def top_provinces(frames: Mapping[str, pd.DataFrame]) -> Chart:
 
 
 def intensity_by_division(
-    frames: Mapping[str, pd.DataFrame], year: int | None, previous: int | None
+    frames: Mapping[str, pd.DataFrame], year: int | None, previous: int | None, city: CityProfile
 ) -> Chart:
-    frame = _select(_frame(frames, "energy_intensity"), region_code=CITY_CODE)
+    frame = _select(_frame(frames, "energy_intensity"), region_code=city.code)
     frame = frame[frame["industry_division"] != ALL] if len(frame) else frame
     table = _pivot(frame, "industry_division", "year", "energy_per_10k_yuan_value_added")
     order = (
@@ -342,14 +361,11 @@ def intensity_by_division(
     )
 
 
-def intensity_by_district(frames: Mapping[str, pd.DataFrame]) -> Chart:
+def intensity_by_district(frames: Mapping[str, pd.DataFrame], city: CityProfile) -> Chart:
     frame = _select(_frame(frames, "energy_intensity"), industry_division=ALL)
     table = _pivot(frame, "year", "region_code", "energy_per_10k_yuan_value_added")
     year_list = sorted(int(y) for y in table.index)
-    series = [
-        _series(table, year_list, code, labels.district(code), code == CITY_CODE)
-        for code in labels.district_order()
-    ]
+    series = _by_district(table, year_list, city)
     return Chart(
         "intensity_by_district",
         "line",
@@ -362,16 +378,16 @@ def intensity_by_district(frames: Mapping[str, pd.DataFrame]) -> Chart:
     )
 
 
-def incentives_by_district(frames: Mapping[str, pd.DataFrame], year: int | None) -> Chart:
+def incentives_by_district(frames: Mapping[str, pd.DataFrame], year: int | None, city: CityProfile) -> Chart:
     frame = _select(_frame(frames, "incentives"), year=year)
     table = _pivot(frame, "region_code", "incentive_kind", "total_10k_yuan")
-    districts = list(district_codes())
+    districts = list(city.district_codes())
     series = [_series(table, districts, k, labels.incentive_kind(k)) for k in INCENTIVE_KINDS]
     return Chart(
         "incentives_by_district",
         "bars",
         Label(f"{year}年各区县奖补资金", f"Incentives by district, {year}"),
-        tuple(labels.district(d) for d in districts),
+        tuple(labels.district(d, city) for d in districts),
         tuple(series),
         Label("区县", "District"),
         Label("金额 (万元)", "amount (10k yuan)"),
@@ -379,16 +395,18 @@ def incentives_by_district(frames: Mapping[str, pd.DataFrame], year: int | None)
     )
 
 
-def loans_by_district(frames: Mapping[str, pd.DataFrame], year: int | None, previous: int | None) -> Chart:
+def loans_by_district(
+    frames: Mapping[str, pd.DataFrame], year: int | None, previous: int | None, city: CityProfile
+) -> Chart:
     frame = _frame(frames, "green_finance")
     table = _pivot(frame, "region_code", "year", "loan_total_10k_yuan")
-    districts = list(district_codes())
+    districts = list(city.district_codes())
     series = [_series(table, districts, y, Label(f"{y}年", str(y)), y == year) for y in (previous, year) if y]
     return Chart(
         "loans_by_district",
         "bars",
         Label("各区县绿色贷款申请金额", "Green loans applied for by district"),
-        tuple(labels.district(d) for d in districts),
+        tuple(labels.district(d, city) for d in districts),
         tuple(series),
         Label("区县", "District"),
         Label("金额 (万元)", "amount (10k yuan)"),
@@ -397,31 +415,35 @@ def loans_by_district(frames: Mapping[str, pd.DataFrame], year: int | None, prev
 
 
 def indicator_sections(
-    frames: Mapping[str, pd.DataFrame], year: int | None, previous: int | None
+    frames: Mapping[str, pd.DataFrame], year: int | None, previous: int | None, city: CityProfile
 ) -> tuple[Section, ...]:
     """The chart sections, in reading order."""
+    province = labels.province(city.province)
     return (
         Section(
             Label("绿色工厂与绿色制造名单", "Green plants and green manufacturing lists"),
-            (coverage_by_district(frames), national_lists_by_year(frames)),
+            (coverage_by_district(frames, city), national_lists_by_year(frames, city)),
         ),
         Section(
-            Label("湖州与浙江在全国名单中", "Huzhou and Zhejiang on the national lists"),
+            Label(
+                f"{city.short_name}与{city.province}在全国名单中",
+                f"{city.name_en} and {province.en} on the national lists",
+            ),
             (
                 national_batches(frames),
-                top_provinces(frames),
-                province_rank(frames),
-                huzhou_placed(frames),
-                cities.city_ranking(frames, year),
-                cities.unplaced_by_province(frames, year),
+                top_provinces(frames, city),
+                province_rank(frames, city),
+                city_placed(frames, city),
+                cities.city_ranking(frames, year, city),
+                cities.unplaced_by_province(frames, year, city),
             ),
         ),
         Section(
             Label("能耗强度", "Energy intensity"),
-            (intensity_by_division(frames, year, previous), intensity_by_district(frames)),
+            (intensity_by_division(frames, year, previous, city), intensity_by_district(frames, city)),
         ),
         Section(
             Label("奖补与绿色金融", "Incentives and green finance"),
-            (incentives_by_district(frames, year), loans_by_district(frames, year, previous)),
+            (incentives_by_district(frames, year, city), loans_by_district(frames, year, previous, city)),
         ),
     )

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from greenmfg import codes
+from greenmfg.cities import CityProfile
 from greenmfg.report.model import Label
 
 DIVISIONS_CSV = Path(__file__).with_name("divisions.csv")
@@ -30,9 +31,10 @@ def _from_codes(list_name: str, code: str, english: dict[str, str]) -> Label:
     return Label(code, english.get(code, code))
 
 
-def district(code: str) -> Label:
-    """吴兴区 / Wuxing; the city total 330500 as 湖州市 / Huzhou (city)."""
-    return _from_codes("districts", code, {})
+def district(code: str, city: CityProfile) -> Label:
+    """吴兴区 / Wuxing; the city total (330500) as 湖州市 / Huzhou (city): names of the snapshot's city."""
+    row = next((r for r in city.district_rows() if r["district_code"] == code), None)
+    return Label(row["name_zh"], row["name_en"]) if row else Label(code, code)
 
 
 def list_type(code: str) -> Label:
@@ -62,9 +64,9 @@ def division(code: str, *, short: bool = True) -> Label:
     return Label(f"{code} {zh}".strip(), f"{code} {row.get('name_en', '')}".strip())
 
 
-def district_order() -> tuple[str, ...]:
-    """Districts in code-list order, then the city total."""
-    return (*codes.district_codes(), codes.CITY_CODE)
+def district_order(city: CityProfile) -> tuple[str, ...]:
+    """Districts in code order, then the city total."""
+    return (*city.district_codes(), city.code)
 
 
 _PROVINCES_EN = {

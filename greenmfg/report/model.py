@@ -92,6 +92,7 @@ class Report:
 
     snapshot_id: str
     code_version: str
+    title: Label
     year: int | None
     previous_year: int | None
     tiles: tuple[Tile, ...]

@@ -15,7 +15,6 @@ from greenmfg.report.model import Chart, Label, Link, Report, Section, Table, Ti
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 NO_DATA = Label("本快照中无此数据", "No data for this chart in the snapshot")
-TITLE = Label("湖州市绿色制造统计报告", "Huzhou green manufacturing report")
 
 
 def stylesheet() -> str:
@@ -145,7 +144,7 @@ def _header(report: Report) -> str:
         for key, name in (("both", "中文 + English"), ("zh", "中文"), ("en", "English"))
     )
     return (
-        f'<header class="top"><div class="row"><div><h1>{text(TITLE)}</h1>'
+        f'<header class="top"><div class="row"><div><h1>{text(report.title)}</h1>'
         f'<p class="sub">{year} · {text(Label("快照", "snapshot"))} '
         f"<code>{escape(report.snapshot_id)}</code></p>"
         f'</div><nav class="lang" aria-label="language">{switch}</nav></div></header>'
@@ -180,7 +179,7 @@ def render_html(report: Report) -> str:
         f'<input class="lang-radio" type="radio" name="lang" id="lang-{key}"{" checked" * (key == "both")}>'
         for key in ("both", "zh", "en")
     )
-    title = f"{TITLE.zh} · {TITLE.en} · {report.snapshot_id}"
+    title = f"{report.title.zh} · {report.title.en} · {report.snapshot_id}"
     return (
         "<!DOCTYPE html>\n"
         '<html lang="zh-CN"><head><meta charset="utf-8">'

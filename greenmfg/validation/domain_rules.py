@@ -84,7 +84,9 @@ def _within_cap(kind: str):
             if "equipment_investment_10k_yuan" in rows.columns
             else pd.Series(np.nan, index=rows.index)
         )
-        caps = given.policy.grant_caps_10k_yuan(rows["incentive_kind"], investment)
+        caps = given.policy.grant_caps_10k_yuan(
+            rows["incentive_kind"], investment, rows[given.contract.period_column]
+        )
         amount = rows["amount_10k_yuan"]
         of_kind = (rows["incentive_kind"].astype("string") == kind).to_numpy(dtype=bool, na_value=False)
         applicable = of_kind & amount.notna().to_numpy()

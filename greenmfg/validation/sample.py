@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from greenmfg import codes, uscc
+from greenmfg.cities import selected
 from greenmfg.contracts import Column, Contract, get_contract
 from greenmfg.parsing.derive import entity_type
 from greenmfg.standard_coal import energy_tce
@@ -49,7 +50,7 @@ def _column(column: Column, n: int, rng: np.random.Generator) -> object:
             np.char.zfill(rng.integers(0, 100, n).astype(str), 2),
         )
     if column.pattern == r"^\d{12}$":
-        return np.char.add(rng.choice(np.array(codes.district_codes()), n), "000000")
+        return np.char.add(rng.choice(np.array(selected().district_codes()), n), "000000")
     if column.dtype == "int":
         low = int(column.minimum) if column.minimum is not None else 1
         high = int(column.maximum) if column.maximum is not None else low + 1000
@@ -118,7 +119,7 @@ def _incentives(frame: pd.DataFrame, rng: np.random.Generator, config: Validatio
     n = len(frame)
     subsidy = frame["incentive_kind"] == "equipment_subsidy"
     investment = np.round(rng.uniform(100, 20000, n), 2)
-    cap = config.policy.grant_caps_10k_yuan(frame["incentive_kind"], pd.Series(investment))
+    cap = config.policy.grant_caps_10k_yuan(frame["incentive_kind"], pd.Series(investment), frame["year"])
     frame["equipment_investment_10k_yuan"] = np.where(subsidy, investment, np.nan)
     frame["amount_10k_yuan"] = np.where(
         subsidy,
@@ -130,7 +131,14 @@ def _incentives(frame: pd.DataFrame, rng: np.random.Generator, config: Validatio
 
 def _miit(frame: pd.DataFrame, rng: np.random.Generator, config: ValidationConfig) -> pd.DataFrame:
     frame["region"] = frame["region_raw"]
-    frame["huzhou_district_code"] = None
+    frame["district_code"] = None
+    return frame
+
+
+def _removals(frame: pd.DataFrame, rng: np.random.Generator, config: ValidationConfig) -> pd.DataFrame:
+    """A notice dated in its period's year, naming entries of earlier batches."""
+    frame = _miit(frame, rng, config)
+    frame["notice_date"] = pd.Timestamp(f"{int(frame['notice_year'].iloc[0])}-03-23")
     return frame
 
 
@@ -138,4 +146,5 @@ def _nothing(frame: pd.DataFrame, rng: np.random.Generator, config: ValidationCo
     return frame
 
 
-_FIXES = {"enterprise_stats": _enterprise_stats, "green_register": _green_register, "incentives": _incentives}
+_FIXES = {"enterprise_stats": _enterprise_stats, "green_register": _green_register, "incentives": _incentives,
+          "miit_removals": _removals}  # fmt: skip
