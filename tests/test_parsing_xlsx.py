@@ -109,9 +109,26 @@ def test_parse_one_refuses_a_workbook_with_two_tables() -> None:
         ["年度", "申请编号", "统一社会信用代码", "企业名称", "区县", "申请金额(万元)"],
         [2021, "L1", uscc(7), "甲", "吴兴", 1],
     ]
-    data = workbook_bytes({"a": sheet, "b": sheet})
+    earlier = [sheet[0], [2020, *sheet[1][1:]]]
+    data = workbook_bytes({"a": sheet, "b": earlier})
     assert len(parse(data, "loans.xlsx")) == 2
     from greenmfg.errors import FilingError
 
     with pytest.raises(FilingError, match="exactly one table"):
         parse_one(data, "loans.xlsx")
+
+
+def test_two_sheets_of_one_type_and_period_are_refused_not_one_lost() -> None:
+    def sheet(code: int) -> list[list[object]]:
+        return [
+            ["年度", "申请编号", "统一社会信用代码", "企业名称", "区县", "申请金额(万元)"],
+            [2021, f"L{code}", uscc(code), "甲", "吴兴", 1],
+        ]
+
+    from greenmfg.errors import FilingError
+
+    with pytest.raises(FilingError, match=r"two sheets hold green_loans of period 2021.*吴兴, 南浔"):
+        parse(workbook_bytes({"吴兴": sheet(20), "南浔": sheet(21)}), "loans.xlsx")
+    other_years = [[*row[:1], *row[1:]] for row in sheet(22)]
+    other_years[1][0] = 2020
+    assert len(parse(workbook_bytes({"2021": sheet(20), "2020": other_years}), "loans.xlsx")) == 2

@@ -80,9 +80,27 @@ def parse(
         raise header_only[0]
     if not results:
         raise UnknownFilingTypeError(source_name, "no sheet matches a filing type", found=skipped)
+    _check_one_table_per_period(results, source_name)
     for result in results:
         result.notes.extend(skipped)
     return results
+
+
+def _check_one_table_per_period(results: list[ParsedFiling], source_name: str) -> None:
+    """Two sheets of one type and period would be staged as one filing's period, one over the other: refuse
+    rather than lose a sheet (a filing split over sheets is sent as one table, or as one file per sheet)."""
+    seen: dict[tuple[str, object], str] = {}
+    for result in results:
+        for period in result.periods:
+            slot = (result.filing_type, period)
+            if slot in seen:
+                raise FilingError(
+                    source_name,
+                    f"two sheets hold {result.filing_type} of period {period}",
+                    found=[seen[slot], result.sheet],
+                    expected="one table per filing type and period (one sheet, or one file per sheet)",
+                )
+            seen[slot] = result.sheet or ""
 
 
 def parse_one(
