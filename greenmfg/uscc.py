@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -43,15 +45,17 @@ for _char, _value in _VALUE.items():
 def check_ok(codes: pd.Series) -> pd.Series:
     """Vectorised check: True where the check character matches, False where it does not,
     <NA> where the code is missing or not of the valid form."""
-    text = codes.astype("string")
-    form_ok = text.str.fullmatch(f"[{CHARSET}]{{{LENGTH}}}").fillna(False).astype(bool)
+    text = pa.chunked_array([pa.array(codes.astype("string").array)]).combine_chunks()
+    form_ok = pc.fill_null(pc.match_substring_regex(text, f"^[{CHARSET}]{{{LENGTH}}}$"), False)
     result = pd.Series(pd.NA, index=codes.index, dtype="boolean")
-    if not form_ok.any():
+    if not pc.any(form_ok).as_py():
         return result
-    valid_codes = text[form_ok].to_numpy(dtype=str)
-    as_bytes = np.frombuffer("".join(valid_codes).encode("ascii"), dtype=np.uint8).reshape(-1, LENGTH)
-    values = _LOOKUP[as_bytes]
+    valid = text.filter(form_ok)  # every value exactly 18 ASCII bytes: the data buffer is an 18-column matrix
+    width = np.int64 if pa.types.is_large_string(valid.type) else np.int32
+    offsets = np.frombuffer(valid.buffers()[1], dtype=width)[valid.offset : valid.offset + len(valid) + 1]
+    data = np.frombuffer(valid.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    values = _LOOKUP[data.reshape(-1, LENGTH)]
     total = values[:, :17] @ np.asarray(WEIGHTS, dtype=np.int64)
     expected = (31 - total % 31) % 31
-    result[form_ok] = expected == values[:, 17]
+    result[form_ok.to_numpy(zero_copy_only=False)] = expected == values[:, 17]
     return result
