@@ -8,18 +8,17 @@ a record is never deleted.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from greenmfg import archive, review, staging
 from greenmfg.contracts import BUREAU_FILING_TYPES, get_contract
 from greenmfg.errors import FilingError, GreenmfgError, PreconditionFailedError
+from greenmfg.parquet import parquet_bytes
 from greenmfg.settings import Settings, get_settings
 from greenmfg.storage import Stores, keys
 
@@ -84,24 +83,6 @@ class IngestResult:
 
 def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def parquet_bytes(table: pa.Table) -> bytes:
-    """Deterministic Parquet bytes: fixed options, no timestamps from the writer.
-
-    Floats are not dictionary-encoded: measured values rarely repeat, and trying costs a third of the write.
-    """
-    buffer = io.BytesIO()
-    dictionary = [f.name for f in table.schema if not pa.types.is_floating(f.type)]
-    pq.write_table(
-        table,
-        buffer,
-        compression="zstd",
-        row_group_size=256_000,
-        write_statistics=True,
-        use_dictionary=dictionary,
-    )
-    return buffer.getvalue()
 
 
 def ingest_bytes(

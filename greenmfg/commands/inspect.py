@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from greenmfg import parquet
 from greenmfg.commands import add_command, add_filing_type_option
 from greenmfg.contracts import get_contract
 from greenmfg.errors import FilingError
@@ -117,4 +117,4 @@ def write_parquet(filings: list[ParsedFiling], path: Path) -> None:
     schema = pa.schema([f.with_nullable(True) for f in contract_schema], metadata=contract_schema.metadata)
     frame = pd.concat([f.rows for f in filings], ignore_index=True)
     table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-    pq.write_table(table, path)
+    parquet.write(table, str(path))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import re
@@ -15,14 +14,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 from greenmfg.commands import add_command
 from greenmfg.errors import GreenmfgError
 from greenmfg.indicators import DATASETS
+from greenmfg.parquet import parquet_bytes
 from greenmfg.publish import dataset_schema, resolve, to_frame
 from greenmfg.publish.reader import load_manifest, scan
-from greenmfg.publish.tables import PARQUET_OPTIONS
 from greenmfg.storage import open_stores
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -134,9 +132,7 @@ def typed_value(raw: str, arrow_type: pa.DataType, origin: str) -> object:
 
 def render(table: pa.Table, fmt: str) -> bytes:
     if fmt == "parquet":
-        buffer = io.BytesIO()
-        pq.write_table(table, buffer, **PARQUET_OPTIONS)
-        return buffer.getvalue()
+        return parquet_bytes(table)
     if fmt == "json":
         return (json.dumps(table.to_pylist(), ensure_ascii=False, indent=1, default=str) + "\n").encode()
     frame = to_frame(table)

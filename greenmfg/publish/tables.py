@@ -7,7 +7,6 @@ writer options, no pandas index or pandas metadata, nothing time-dependent in th
 from __future__ import annotations
 
 import base64
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,22 +16,9 @@ from urllib.parse import quote
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from greenmfg.errors import SnapshotError
-
-# Fixed writer options: changing any of them changes every file's bytes (and so every snapshot id).
-PARQUET_OPTIONS: dict[str, object] = {
-    "compression": "zstd",
-    "compression_level": 3,
-    "row_group_size": 65_536,
-    "use_dictionary": True,
-    "write_statistics": True,
-    "version": "2.6",
-    "data_page_version": "1.0",
-    "store_schema": True,
-    "write_page_index": False,
-}
+from greenmfg.parquet import parquet_bytes
 
 # Without an explicit partitioning, a dataset is split by its period column from this many rows on.
 AUTO_PARTITION_MIN_ROWS = 100_000
@@ -147,12 +133,6 @@ def split_partitions(dataset: str, table: pa.Table, columns: Sequence[str]) -> l
             mask = condition if mask is None else pc.and_(mask, condition)
         parts.append((values, table.filter(mask).drop_columns(list(columns))))
     return parts
-
-
-def parquet_bytes(table: pa.Table) -> bytes:
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, **PARQUET_OPTIONS)
-    return buffer.getvalue()
 
 
 def build_files(dataset: str, table: pa.Table, partition_by: Sequence[str]) -> list[DataFile]:

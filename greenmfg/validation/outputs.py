@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from greenmfg.parquet import parquet_bytes
 from greenmfg.storage import ObjectStore, keys
 from greenmfg.validation import gx
 from greenmfg.validation.outcome import ValidationOutcome
@@ -33,9 +33,7 @@ def quarantine_parquet(outcome: ValidationOutcome) -> bytes:
     """The quarantine table as Parquet bytes, strings and a nullable source row, stable across runs."""
     table = pa.Table.from_pandas(outcome.quarantine, preserve_index=False)
     table = table.replace_schema_metadata({"filing_type": outcome.filing_type})
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    return sink.getvalue().to_pybytes()
+    return parquet_bytes(table)
 
 
 def write_outputs(
