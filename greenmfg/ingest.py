@@ -153,9 +153,10 @@ def process_archived(
     that passes validation but looks wrong as a whole is staged as held (greenmfg/review.py).
     """
     from greenmfg.parsing import parse
-    from greenmfg.validation import load_config
+    from greenmfg.validation import load_config, warm_up_in_background
 
     settings = settings or get_settings()
+    warm_up_in_background()  # Great Expectations loads while the file is read
     try:
         parsed = parse(data, head["original_name"], filing_type=filing_type, period=period, settings=settings)
         _check_types(parsed, allowed_types, head["original_name"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from greenmfg.validation.config import ValidationConfig, load_config
 from greenmfg.validation.engine import validate
+from greenmfg.validation.gx import warm_up_in_background
 from greenmfg.validation.outcome import ExpectationSummary, ValidationOutcome, ValidationSummary
 from greenmfg.validation.outputs import write_outputs
 
@@ -18,5 +19,6 @@ __all__ = [
     "ValidationSummary",
     "load_config",
     "validate",
+    "warm_up_in_background",
     "write_outputs",
 ]

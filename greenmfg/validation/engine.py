@@ -94,13 +94,12 @@ class _Run:
 
     def check_rows(self, rules: list[Rule]) -> None:
         frame = self._rows_frame(rules)
-        result = gx.run(self.contract.filing_type, _configs(rules), frame, gx.BOOLEAN_ONLY)
+        result = gx.run_by_column(self.contract.filing_type, _configs(rules), frame, gx.BOOLEAN_ONLY)
         failed = [(rule, res) for rule, res in _paired(rules, result) if not res.success]
         details: dict[str, Any] = {}
         if failed:
-            columns = list(dict.fromkeys(rule.kwargs["column"] for rule, _ in failed))
-            detail = gx.run(
-                self.contract.filing_type, _configs([r for r, _ in failed]), frame[columns], gx.COMPLETE
+            detail = gx.run_by_column(
+                self.contract.filing_type, _configs([r for r, _ in failed]), frame, gx.COMPLETE
             )
             details = {rule.name: res for rule, res in _paired([r for r, _ in failed], detail)}
         present = frame.notna().sum()
@@ -399,26 +398,4 @@ def _with_details(first_pass: Any, details: dict[str, Any]) -> Any:
 
 def _combined(filing_type: str, results: list[Any]) -> Any:
     """One GX suite result for the filing (schema, rows and facts passes), without wall-clock values."""
-    if not results:
-        return None
-    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
-    from great_expectations.validator.validation_statistics import calc_validation_statistics
-
-    merged = [r for result in results for r in result.results]
-    stats = calc_validation_statistics(merged)
-    meta = dict(results[0].meta)
-    meta["batch_markers"] = {}
-    meta.pop("validation_time", None)
-    meta.pop("run_id", None)
-    return ExpectationSuiteValidationResult(
-        success=stats.success,
-        results=merged,
-        suite_name=filing_type,
-        meta=meta,
-        statistics={
-            "evaluated_expectations": stats.evaluated_expectations,
-            "successful_expectations": stats.successful_expectations,
-            "unsuccessful_expectations": stats.unsuccessful_expectations,
-            "success_percent": stats.success_percent,
-        },
-    )
+    return gx.merge_results(filing_type, results) if results else None
