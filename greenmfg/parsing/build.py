@@ -213,16 +213,14 @@ def _row_filters(raw: dict, body: Body, match: HeaderMatch, contract: Contract) 
     valid = [values._mask(c.is_valid()) for c in mapped]
     valid_count = np.sum(valid, axis=0) if valid else np.zeros(n, dtype=int)
     blank = valid_count == 0
-    identifying = [body.columns[0]] + [
-        raw[c] for c in (*contract.key, *IDENTIFYING) if c in raw and c != contract.period_column
-    ]
+    period = contract.period_column
+    names = dict.fromkeys(c for c in (*contract.key, *IDENTIFYING) if c in raw and c != period)
+    identifying = [body.columns[0], *(raw[c] for c in names if raw[c] is not body.columns[0])]
     totals = np.zeros(n, dtype=bool)
     breakdown = np.zeros(n, dtype=bool)
     for column in (c for c in identifying if _is_text(c)):
-        if pc.any(pc.match_substring(column, "计")).as_py():
-            totals |= values._mask(pc.match_substring_regex(column, TOTALS))
-        if pc.any(pc.match_substring(column, "中")).as_py():
-            breakdown |= values._mask(pc.match_substring_regex(column, BREAKDOWN))
+        totals |= _matching(column, "计", TOTALS)
+        breakdown |= _matching(column, "其", BREAKDOWN)
     not_data = _not_data_lines(body)
     leaked = _repeated_header(body, match)
     reasons = [
@@ -239,6 +237,18 @@ def _row_filters(raw: dict, body: Body, match: HeaderMatch, contract: Contract) 
         dropped += [(int(r), reason) for r in body.source_rows[new]]
         drop |= new
     return ~drop, dropped
+
+
+def _matching(column: pa.ChunkedArray, character: str, pattern: str) -> np.ndarray:
+    """Where `column` matches `pattern`, looked for only in the cells holding `character` (few in a
+    million, so the regular expression runs on a handful of cells rather than every one)."""
+    holds = values._mask(pc.match_substring(column, character))
+    found = np.zeros(len(holds), dtype=bool)
+    if holds.any():
+        rows = np.flatnonzero(holds)
+        cells = values._flat(column).take(pa.array(rows))
+        found[rows] = values._mask(pc.match_substring_regex(cells, pattern))
+    return found
 
 
 def _not_data_lines(body: Body) -> np.ndarray:
