@@ -45,7 +45,9 @@ for _char, _value in _VALUE.items():
 def check_ok(codes: pd.Series) -> pd.Series:
     """Vectorised check: True where the check character matches, False where it does not,
     <NA> where the code is missing or not of the valid form."""
-    text = pa.chunked_array([pa.array(codes.astype("string").array)]).combine_chunks()
+    text = pa.array(codes.astype("string").array)  # pandas' Arrow-backed strings: no copy
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
     form_ok = pc.fill_null(pc.match_substring_regex(text, f"^[{CHARSET}]{{{LENGTH}}}$"), False)
     result = pd.Series(pd.NA, index=codes.index, dtype="boolean")
     if not pc.any(form_ok).as_py():
