@@ -195,7 +195,7 @@ def _fill_period(
                 expected=f"one period (or a {column} column, or --period)",
             )
         if found:
-            raw[column] = pa.chunked_array([pa.array([found[0]] * n, pa.string())])
+            raw[column] = pa.chunked_array([pa.repeat(pa.scalar(found[0], pa.string()), n)])
             return implied.Inference(column, value=found[0], evidence=f"from {origin}")
     raise FilingError(
         where,
