@@ -68,8 +68,11 @@ def _period(text: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from greenmfg import landing_copy, landing_paths, sweep
     from greenmfg.storage import open_stores
+    from greenmfg.validation import warm_up_in_background
 
     collected = landing_paths.collect(args.paths, filing_type=args.filing_type, period=args.period)
+    if collected.files:
+        warm_up_in_background()  # Great Expectations loads while the files are landed, archived and read
     stores = open_stores()
     outcomes: list[dict] = []
     with stderr_progress(len(collected.files)) as bar:
