@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from greenmfg.contracts import get_contract
@@ -112,11 +113,9 @@ def winners(parts: Iterable[StagedPart]) -> dict[tuple[str, int], StagedPart]:
 def read_part(staging: ObjectStore, part: StagedPart) -> pd.DataFrame:
     fs, _ = staging.arrow_filesystem()
     table = pq.read_table(staging.arrow_path(part.staging_key), filesystem=fs)
-    contract = get_contract(part.filing_type)
-    frame = table.to_pandas()
-    if INFERRED_VALUES.name not in frame.columns:  # staged before inferences were recorded
-        frame[INFERRED_VALUES.name] = pd.NA
-    return frame.astype(contract.pandas_dtypes())
+    if INFERRED_VALUES.name not in table.column_names:  # staged before inferences were recorded
+        table = table.append_column(INFERRED_VALUES.arrow_field(), pa.nulls(table.num_rows, pa.string()))
+    return get_contract(part.filing_type).to_frame(table)
 
 
 def load_accepted(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import pandas as pd
 import pyarrow as pa
 
 DType = Literal["string", "int", "float", "date", "bool"]
@@ -27,6 +28,13 @@ PANDAS_DTYPES: dict[str, str] = {
     "float": "float64",
     "date": "datetime64[s]",
     "bool": "boolean",
+}
+# Arrow types → the pandas dtypes above, so a frame comes out of Arrow already typed (no second pass).
+ARROW_TO_PANDAS: dict[pa.DataType, object] = {
+    pa.string(): pd.StringDtype("pyarrow"),
+    pa.large_string(): pd.StringDtype("pyarrow"),
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
 }
 
 
@@ -183,3 +191,10 @@ class Contract:
     def pandas_dtypes(self, *, with_provenance: bool = True) -> dict[str, str]:
         columns = (*self.columns, *PROVENANCE_COLUMNS) if with_provenance else self.columns
         return {c.name: PANDAS_DTYPES[c.dtype] for c in columns}
+
+    def to_frame(self, table: pa.Table) -> pd.DataFrame:
+        """Canonical rows as pandas, typed by the contract, from an Arrow table of its columns."""
+        frame = table.to_pandas(types_mapper=ARROW_TO_PANDAS.get, date_as_object=False)
+        dtypes = {c: t for c, t in self.pandas_dtypes().items() if c in frame.columns}
+        differ = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
+        return frame.astype(differ) if differ else frame

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from greenmfg import codes
 from greenmfg.contracts import CONTRACTS, MIIT_CLEANED_TYPES, Column, Contract, get_contract
-from greenmfg.contracts.model import INFERRED_VALUES
+from greenmfg.contracts.model import ARROW_TO_PANDAS, INFERRED_VALUES
 from greenmfg.errors import FilingError, UnknownFilingTypeError
 from greenmfg.parsing import implied, layout, values
 from greenmfg.parsing.derive import derive
@@ -36,11 +36,6 @@ EXPECTED = {
     "int": "a whole number",
     "date": "a date (2020-01-31, 2020/1/31, 2020年1月31日, 20200131 or an Excel day number)",
     "bool": "a yes/no value (是/否, Y/N, 1/0, true/false)",
-}
-ARROW_TO_PANDAS = {
-    pa.string(): pd.StringDtype("pyarrow"),
-    pa.int64(): pd.Int64Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
 }
 ROWS_UNDER_HEADER = 2  # a unit row and a column-number row may follow the header, in either order
 
@@ -502,7 +497,4 @@ def _assemble(typed: dict, contract: Contract, sha256: str, source_rows: np.ndar
             INFERRED_VALUES.name: pa.nulls(n, pa.string()),
         }
     )
-    frame = table.to_pandas(types_mapper=ARROW_TO_PANDAS.get, date_as_object=False)
-    dtypes = contract.pandas_dtypes()
-    differ = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
-    return frame.astype(differ) if differ else frame
+    return contract.to_frame(table)
