@@ -37,10 +37,13 @@ def energy_tce(rows: pd.DataFrame, policy: Policy, *, year_column: str = "year")
     """
     quantities = rows.loc[:, list(ENERGY_COLUMNS)].to_numpy(dtype="float64", na_value=np.nan)
     years = rows[year_column].to_numpy(dtype="float64", na_value=np.nan)
-    convertible = ~np.isnan(quantities).all(axis=1) & ~np.isnan(years)
+    missing = np.isnan(quantities)
+    convertible = ~missing.all(axis=1) & ~np.isnan(years)
+    quantities = np.where(missing, 0.0, quantities)  # an empty cell counts 0
     total = np.full(len(rows), np.nan)
     for year in np.unique(years[convertible]):
         same = convertible & (years == year)
         factors = tce_per_canonical_unit(policy, int(year))
-        total[same] = np.nansum(quantities[same] * np.array([factors[c] for c in ENERGY_COLUMNS]), axis=1)
+        vector = np.array([factors[c] for c in ENERGY_COLUMNS])
+        total[same] = (quantities if same.all() else quantities[same]) @ vector
     return pd.Series(total, index=rows.index, dtype="float64")
