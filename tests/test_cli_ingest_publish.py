@@ -291,3 +291,13 @@ def test_help_describes_the_command_with_examples_and_choices(
     assert exited.value.code == 0
     assert "examples: greenmfg " + command in out
     assert [c for c in choices if c not in out] == []
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(ingested: Ingested) -> None:
+    """`greenmfg … | head`: the closed pipe ends the command with exit 0 and no traceback (the report of a
+    folder already ingested is long: tens of kilobytes, more than a pipe holds)."""
+    command = f"{sys.executable} -m greenmfg.cli ingest {ingested.folder} --json | head -c 100"
+    env = {**os.environ, "GREENMFG_STORE_URL": str(ingested.store), "GX_ANALYTICS_ENABLED": "false"}
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, env=env)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    assert len(done.stdout) == 100

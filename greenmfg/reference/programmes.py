@@ -167,12 +167,15 @@ def loans_frame(
     In the calibration year the total is exactly 330,000 万元; otherwise about 2,200 万元 an application.
     """
     candidates = pool.above[year]
+    count = min(count, candidates.size)  # far from the calibration year growth outruns the enterprises
     preferred = np.intersect1d(candidates, green)
     weights = np.where(np.isin(candidates, preferred), 3.0, 1.0)
     forced = np.array([i for i in must_apply if i in set(candidates.tolist())], dtype=np.int64)
     rest = candidates[~np.isin(candidates, forced)]
     rest_weights = weights[~np.isin(candidates, forced)]
-    chosen = rng.choice(rest, size=count - forced.size, replace=False, p=rest_weights / rest_weights.sum())
+    chosen = rng.choice(
+        rest, size=max(count - forced.size, 0), replace=False, p=rest_weights / rest_weights.sum()
+    )
     ids = rng.permutation(np.concatenate([forced, chosen]))
     if year == CALIBRATION_YEAR:
         total_units = LOANS_TOTAL_IN_CALIBRATION_YEAR_10K_YUAN // 10
