@@ -24,7 +24,7 @@ STATUSES_WITH_NEW_ROWS = frozenset({"accepted", "partly_rejected"})
 @flow(name="ingest-filing", log_prints=False)
 def ingest_filing(
     landing_key: str,
-    build_docs: bool = True,
+    build_docs: bool = False,
     publish_after: bool = False,
     on_task_workers: bool = False,
     task_worker_wait_seconds: float = TASK_WORKER_WAIT_SECONDS,

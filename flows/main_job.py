@@ -21,7 +21,7 @@ def main_job(
     reference_dir: str = ".greenmfg/reference",
     miit_dir: str = str(MIIT_DIR),
     year: int = HEADLINE_YEAR,
-    build_docs: bool = True,
+    build_docs: bool = False,
     task_runner: str = "default",
     dask_address: str | None = None,
 ) -> dict:

@@ -11,7 +11,7 @@ from tasks.runners import make_task_runner
 
 
 @flow(name="sweep-landing", log_prints=False, task_runner=make_task_runner())
-def sweep_landing(build_docs: bool = True) -> list[dict]:
+def sweep_landing(build_docs: bool = False) -> list[dict]:
     pending = list_pending_landings()
     results = ingest_landed_object.map(pending, build_docs=unmapped(build_docs)).result()
     report_ingestion(results)

@@ -96,7 +96,7 @@ def ingest_bytes(
     landing_key: str | None = None,
     received_at: str | None = None,
     settings: Settings | None = None,
-    build_docs: bool = True,
+    build_docs: bool = False,
 ) -> IngestResult:
     """Archive one filing, then process the archived bytes (process_archived) and record the outcome once.
 
@@ -144,7 +144,7 @@ def process_archived(
     allowed_types: tuple[str, ...] = (),
     period: str | None = None,
     settings: Settings | None = None,
-    build_docs: bool = True,
+    build_docs: bool = False,
 ) -> dict:
     """Parse, validate and stage archived bytes; return the ingestion record (`head` plus the outcome).
 

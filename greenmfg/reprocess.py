@@ -93,7 +93,7 @@ def plan(
     )
 
 
-def reingest(stores: Stores, sha256: str, *, build_docs: bool = True) -> IngestResult:
+def reingest(stores: Stores, sha256: str, *, build_docs: bool = False) -> IngestResult:
     """Parse and validate an archived filing again from its raw bytes (after a rule or parser change).
 
     Raw is only read (the publisher identity runs this). The ingestion record is swapped for its successor

@@ -32,7 +32,7 @@ def pending_landings(stores: Stores) -> list[ObjectInfo]:
 
 
 def ingest_landed(
-    stores: Stores, landing_key: str, *, settings: Settings | None = None, build_docs: bool = True
+    stores: Stores, landing_key: str, *, settings: Settings | None = None, build_docs: bool = False
 ) -> IngestResult:
     """Ingest the object at `landing_key`, or archive it as rejected when the key itself is refused."""
     from greenmfg.landing import is_ignorable, parse_landing_key

@@ -23,7 +23,7 @@ def list_pending_landings() -> list[str]:
 
 
 @task(name="ingest-landed-object", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def ingest_landed_object(landing_key: str, build_docs: bool = True) -> dict:
+def ingest_landed_object(landing_key: str, build_docs: bool = False) -> dict:
     """Archive, parse, validate and stage one landed object; idempotent by content hash."""
     from greenmfg import sweep
 

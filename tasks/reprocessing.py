@@ -23,7 +23,7 @@ def plan_reprocess(
 
 
 @task(name="revalidate-filing", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def revalidate(sha256: str, position: int, total: int, build_docs: bool = True) -> dict:
+def revalidate(sha256: str, position: int, total: int, build_docs: bool = False) -> dict:
     """Parse and validate one archived filing again (the reprocess flow maps this over its filings)."""
     result = reprocess.reingest(open_stores(), sha256, build_docs=build_docs)
     progress.step(f"re-validated {sha256[:12]}", position, total)

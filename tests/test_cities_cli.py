@@ -41,7 +41,7 @@ def jiaxing_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproc
     written = _greenmfg(folder, "reference-data", "ref", "--city", JIAXING, "--years", "2020-2020")
     assert written.returncode == 0, written.stderr
     assert f"for city {JIAXING}" in written.stdout and "calibrated" not in written.stdout
-    return folder, _greenmfg(folder, "run", "--city", JIAXING, "--no-docs", "--reference-dir", "ref")
+    return folder, _greenmfg(folder, "run", "--city", JIAXING, "--reference-dir", "ref")
 
 
 @pytest.mark.slow
@@ -99,7 +99,7 @@ def test_another_city_is_refused_on_the_store_in_one_line(jiaxing_run) -> None:
     assert run.returncode == 0, run.stderr
     store = folder / ".greenmfg" / "cities" / JIAXING / "store"
     refused = _greenmfg(
-        folder, "run", "--no-docs", "--reference-dir", "huzhou-ref", GREENMFG_STORE_URL=str(store)
+        folder, "run", "--reference-dir", "huzhou-ref", GREENMFG_STORE_URL=str(store)
     )
     assert refused.returncode == 2
     assert refused.stderr.strip().count("\n") == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -181,6 +182,29 @@ def test_usage_errors_exit_2_with_one_line(ingested: Ingested, tmp_path: Path) -
     assert len(missing.stderr.strip().splitlines()) == 1 and "Traceback" not in missing.stderr
     bad_type = greenmfg("ingest", str(tmp_path), "--type", "energy", store=ingested.store)
     assert bad_type.returncode == 2 and "invalid choice: 'energy'" in bad_type.stderr
+
+
+def test_data_docs_are_not_built_per_filing_but_on_request_from_the_stored_result(
+    ingested: Ingested, tmp_path: Path
+) -> None:
+    staging = ingested.store / "staging"
+    assert not [p for p in staging.rglob("*") if "data_docs" in p.parts], "Data Docs built at ingestion"
+    loans = next(o for o in ingested.outcomes if o["landing_key"] == "auto/贷款台账2020.csv")
+    built = greenmfg(
+        "data-docs", loans["sha256"][:12], "--output", str(tmp_path / "site"), store=ingested.store
+    )
+    assert built.returncode == 0, built.stderr
+    pages = {p: p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html")}
+    shown = [
+        " ".join(re.sub(r"<[^>]+>", " ", text).split())
+        for p, text in pages.items()
+        if loans["sha256"][:12] in p.name
+    ]
+    assert any(re.search(r"district_code Status .{0,300}1 unexpected values found", page) for page in shown)
+    assert not [p for p, text in pages.items() if '<script src="https://' in text]
+    unknown = greenmfg("data-docs", "0" * 12, store=ingested.store)
+    assert unknown.returncode != 0 and "no ingested filing has a SHA-256 starting with" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
 
 
 def test_publish_dry_run_writes_nothing_then_publish_commits_what_it_showed(ingested: Ingested) -> None:

@@ -124,7 +124,6 @@ def _greenmfg_run(store: Path, tmp_path: Path) -> subprocess.CompletedProcess[st
     env |= {"PREFECT_API_URL": get_current_settings().api.url, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     command = [
         "run",
-        "--no-docs",
         "--reference-dir",
         str(tmp_path / "reference"),
         "--miit-dir",

@@ -32,7 +32,7 @@ def test_outputs_land_under_the_validation_prefix_and_read_back(
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     store = LocalStore(tmp_path / "staging")
 
-    written = write_outputs(store, "incentives", sha, outcome)
+    written = write_outputs(store, "incentives", sha, outcome, build_docs=True)
 
     assert written["quarantine"] == keys.quarantine("incentives", sha)
     assert written["summary"] == keys.validation_summary("incentives", sha)

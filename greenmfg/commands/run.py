@@ -60,7 +60,7 @@ exit status: 0 done; 3 a landed file was rejected, unreadable or refused (the re
         examples=[
             "greenmfg run                          # what `make run` does",
             "greenmfg run --city 330400            # Jiaxing's profile, in .greenmfg/cities/330400/",
-            "greenmfg run --year 2019 --no-docs",
+            "greenmfg run --year 2019 --docs       # also Data Docs per filing",
             "GREENMFG_STORE_URL=/data/store greenmfg run",
             "greenmfg run --task-runner dask       # fan out per filing on a local Dask cluster",
         ],
@@ -79,7 +79,15 @@ exit status: 0 done; 3 a landed file was rejected, unreadable or refused (the re
         help="folder of the real MIIT lists (default: ../shared/data/miit-green-lists)",
     )
     parser.add_argument("--year", type=int, default=2020, help="year of the headline figures (default: 2020)")
-    parser.add_argument("--no-docs", action="store_true", help="skip building Great Expectations Data Docs")
+    parser.add_argument(
+        "--docs",
+        action="store_true",
+        help="also build Great Expectations Data Docs per filing (the snapshot's site is always published; "
+        "`greenmfg data-docs SHA` builds any filing's later)",
+    )
+    parser.add_argument(
+        "--no-docs", action="store_true", help=argparse.SUPPRESS
+    )  # accepted for old scripts: now the default
     add_city_option(parser)
     add_task_runner_options(parser)
     parser.set_defaults(handler=run)
@@ -101,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             reference_dir=str(reference_dir),
             miit_dir=str(args.miit_dir),
             year=args.year,
-            build_docs=not args.no_docs,
+            build_docs=args.docs and not args.no_docs,
             task_runner=args.task_runner,
             dask_address=args.dask_address,
         )

@@ -42,7 +42,7 @@ def write_outputs(
     sha256: str,
     outcome: ValidationOutcome,
     *,
-    build_docs: bool = True,
+    build_docs: bool = False,
 ) -> dict[str, str]:
     """Write every output of one validation and return their keys (quarantine, summary, gx_result, docs)."""
     written = {
