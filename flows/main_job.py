@@ -8,6 +8,7 @@ from prefect import flow
 from flows.publish_indicators import publish_indicators
 from flows.sweep_landing import sweep_landing
 from greenmfg.demonstration import MIIT_DIR
+from greenmfg.handover import handing_over
 from tasks.demonstration import land_demonstration
 from tasks.headline import read_headline_figures
 from tasks.publishing import select_filings
@@ -25,12 +26,14 @@ def main_job(
     task_runner: str = "default",
     dask_address: str | None = None,
 ) -> dict:
-    """Nothing is published when nothing is staged (every landed file refused or rejected)."""
+    """Nothing is published when nothing is staged (every landed file refused or rejected). The rows this
+    process stages are handed to the publication without reading them back (greenmfg/handover.py)."""
     seeded = land_demonstration(reference_dir, miit_dir)
     runner = make_task_runner(task_runner, address=dask_address)
-    ingested = sweep_landing.with_options(task_runner=runner)(build_docs=build_docs)
-    if not select_filings().chosen:
-        return {"demonstration": seeded, "ingested": ingested, "published": None, "figures": None}
-    published = publish_indicators()
+    with handing_over():
+        ingested = sweep_landing.with_options(task_runner=runner)(build_docs=build_docs)
+        if not select_filings().chosen:
+            return {"demonstration": seeded, "ingested": ingested, "published": None, "figures": None}
+        published = publish_indicators()
     figures = read_headline_figures(published["snapshot_id"], year)
     return {"demonstration": seeded, "ingested": ingested, "published": published, "figures": figures}

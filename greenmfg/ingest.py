@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
-from greenmfg import archive, review, staging
+from greenmfg import archive, handover, review, staging
 from greenmfg.contracts import BUREAU_FILING_TYPES, get_contract
 from greenmfg.errors import FilingError, GreenmfgError, PreconditionFailedError
 from greenmfg.parquet import parquet_bytes
@@ -295,7 +295,7 @@ def _stage(stores: Stores, filing_type: str, sha256: str, accepted) -> dict[str,
     for period, rows in accepted.groupby(contract.period_column, sort=True):
         table = pa.Table.from_pandas(rows[schema.names], schema=schema, preserve_index=False)
         key = keys.staging_canonical(filing_type, int(period), sha256)
-        stores.staging.write_bytes(key, parquet_bytes(table))
+        handover.remember(stores.staging, key, stores.staging.write_bytes(key, parquet_bytes(table)), table)
         staged[str(int(period))] = {"key": key, "rows": table.num_rows}
     return staged
 

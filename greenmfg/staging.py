@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from greenmfg import handover
 from greenmfg.contracts import get_contract
 from greenmfg.contracts.model import INFERRED_VALUES
 from greenmfg.errors import ObjectNotFoundError
@@ -111,8 +112,10 @@ def winners(parts: Iterable[StagedPart]) -> dict[tuple[str, int], StagedPart]:
 
 
 def read_part(staging: ObjectStore, part: StagedPart) -> pd.DataFrame:
-    fs, _ = staging.arrow_filesystem()
-    table = pq.read_table(staging.arrow_path(part.staging_key), filesystem=fs)
+    table = handover.recall(staging, part.staging_key)
+    if table is None:
+        fs, _ = staging.arrow_filesystem()
+        table = pq.read_table(staging.arrow_path(part.staging_key), filesystem=fs)
     if INFERRED_VALUES.name not in table.column_names:  # staged before inferences were recorded
         table = table.append_column(INFERRED_VALUES.arrow_field(), pa.nulls(table.num_rows, pa.string()))
     return get_contract(part.filing_type).to_frame(table)
