@@ -19,7 +19,8 @@ FILES = reference.landing_files(years=(2020,), corrections=False)
 
 def _published(root: Path) -> dict[str, bytes]:
     folder = root / "published" / "snapshots"
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
 
 
 def _no_staged_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
