@@ -164,9 +164,12 @@ def prepare(
     diff_policy=None,
     accept_diff: bool = False,
     parent=LATEST,
+    inputs: Mapping[str, pd.DataFrame] | None = None,
 ):
     """The snapshot `publish` would commit, diffed against its parent (default: latest) with the gate's
-    verdict; nothing written. Its sources are the filings whose rows the datasets hold.
+    verdict; nothing written. Its sources are the filings whose rows the datasets hold. Given the `inputs`
+    the datasets were derived from, the manifest's validation also lists the removal notices' rows that
+    name no listed entry (`unmatched_removals`): findings across filings that no filing's validation sees.
 
     The gate's thresholds are the settings' `[diff_gate]` unless `diff_policy` is given; `accept_diff` lets
     its blocks through, recorded in the manifest.
@@ -179,6 +182,11 @@ def prepare(
     from greenmfg.publish import load_diff_policy, prepare_snapshot
 
     dictionary = build_dictionary(getattr(params, "city_code", None))  # the snapshot's city
+    validation = selection.validation_summary()
+    if inputs is not None:
+        from greenmfg.indicators.miit_cities import unmatched_removals
+
+        validation["unmatched_removals"] = unmatched_removals(inputs)
     return prepare_snapshot(
         stores.published,
         datasets,
@@ -186,7 +194,7 @@ def prepare(
         partition_by={name: list(DATASETS[name].partition_by) for name in datasets},
         sources=held_sources(selection, datasets),
         parameters=asdict(params) if hasattr(params, "__dataclass_fields__") else dict(params),
-        validation=selection.validation_summary(),
+        validation=validation,
         dictionary_json=dictionary,
         dictionary_markdown=to_markdown(dictionary),
         code_version=code_version(),

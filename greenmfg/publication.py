@@ -99,8 +99,11 @@ def publish_in_force(
         unchanged = build.unchanged_snapshot(stores, selection, policy)
         if unchanged is not None:
             return Publication(selection, None, None, None, attempt, unchanged["report"], unchanged)
-        datasets = build.derive(build.load_inputs(stores, selection), policy)
-        prepared = build.prepare(stores, datasets, selection, policy, accept_diff=accept_diff, parent=parent)
+        inputs = build.load_inputs(stores, selection)
+        datasets = build.derive(inputs, policy)
+        prepared = build.prepare(
+            stores, datasets, selection, policy, accept_diff=accept_diff, parent=parent, inputs=inputs
+        )
         report = stores.published.uri(keys.snapshot_report(prepared.snapshot_id))
         if dry_run or prepared.verdict in ("unchanged", "blocked"):
             return Publication(selection, datasets, prepared, None, attempt, report)

@@ -3,6 +3,8 @@ in-force counts drop by the removed entries at the notice's date while per-batch
 
 from __future__ import annotations
 
+import io
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -190,3 +192,59 @@ def test_rankings_count_the_entries_in_force_at_the_date(with_notice) -> None:
     assert set(gone["removed_date"]) == {NOTICE}
     assert gone["source_sha256s"].str.endswith("n" * 64).all()
     assert len(gone.drop_duplicates(["list_type", "batch", "entity_name", "product_name"])) == len(entries())
+
+
+# --- a notice row that names nothing: said, never silent --------------------------------------------------
+
+
+def test_a_notice_row_naming_no_listed_entry_is_reported_by_publish_and_in_the_manifest(
+    tmp_path: Path,
+) -> None:
+    from helpers.removal_notice import HEADER, LIST_NAMES, NOTICE_DATE
+    from openpyxl import Workbook
+    from test_cli_ingest_publish import greenmfg
+
+    from greenmfg.demonstration import MIIT_DIR
+
+    store = tmp_path / "store"
+    parks = [e for e in entries() if e["list_type"] == "green_park"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["绿色制造名单动态调整名单"])
+    sheet.append([f"（{NOTICE_DATE}；测试用样例）"])
+    sheet.append(list(HEADER))
+    real, misspelt = parks[0], {**parks[0], "entity_name": parks[0]["entity_name"] + "管委会"}
+    for serial, e in enumerate((real, misspelt), start=1):
+        sheet.append(
+            [serial, LIST_NAMES["green_park"], e["region"], e["entity_name"], None, None, e["batch_listed"]]
+        )
+    notice = tmp_path / FILE_NAME
+    book.save(notice)
+    landed = greenmfg("ingest", str(MIIT_DIR / "绿色工业园区名单.csv"), str(notice), store=store)
+    assert landed.returncode == 0, landed.stderr
+    shown = greenmfg("publish", store=store)
+    assert shown.returncode == 0, shown.stderr
+    warned = [line for line in shown.stdout.splitlines() if "names no entry" in line]
+    assert len(warned) == 1 and misspelt["entity_name"] in warned[0] and "row 5" in warned[0], shown.stdout
+    manifest = sorted((store / "published" / "snapshots").glob("*/manifest.json"))
+    unmatched = json.loads(manifest[0].read_text(encoding="utf-8"))["validation"]["unmatched_removals"]
+    assert [(u["entity_name"], u["source_row"], u["list_type"]) for u in unmatched] == [
+        (misspelt["entity_name"], 5, "green_park")
+    ]
+    parks_in_force = greenmfg(
+        "read",
+        "green_list_counts",
+        "--where",
+        "list_type=green_park",
+        "--where",
+        "region_level=national",
+        "--format",
+        "csv",
+        store=store,
+    )
+    assert parks_in_force.returncode == 0, parks_in_force.stderr
+    counts = pd.read_csv(io.StringIO(parks_in_force.stdout))
+    after = counts[counts["as_of_date"] == NOTICE_ISO]
+    assert after["removed_entities"].tolist() == [
+        1
+    ]  # the real row removed its park, the misspelt one nothing

@@ -38,3 +38,14 @@ def test_the_page_shows_the_panel_before_the_quality_panel() -> None:
     html = render_html(build_model(frames, manifest(missing_inputs=[GAP])))
     assert "Gaps and exceptions" in html and "unknown, not 0" in html
     assert html.index("Gaps and exceptions") < html.index("Data quality")
+
+
+def test_the_panel_lists_each_removal_row_that_removed_nothing() -> None:
+    unmatched = {"list_type": "green_park", "batch": 5, "entity_name": "石家庄经济技术开发区管委会",
+                 "product_name": None, "product_model": None, "notice_date": "2023-03-23",
+                 "source_sha256": "ab" * 32, "source_row": 5}  # fmt: skip
+    section = gaps_section(manifest(validation={"unmatched_removals": [unmatched]}))
+    ((title, table),) = section.tables
+    assert title.en == "Removals naming no listed entry (nothing removed)"
+    assert table.rows == ((f"{'ab' * 6} #5", "green_park", "5", "石家庄经济技术开发区管委会", "2023-03-23"),)
+    assert "1 removal-notice row(s) name no listed entry" in section.intro.en

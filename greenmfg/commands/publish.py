@@ -115,6 +115,19 @@ def change_rows(diff: dict) -> tuple[list[list[object]], int]:
     return rows, same
 
 
+def unmatched_removal_lines(unmatched: list[dict]) -> list[str]:
+    """One line per removal-notice row that names no listed entry (it removes nothing)."""
+    lines = []
+    for row in unmatched:
+        named = " ".join(str(row[c]) for c in ("entity_name", "product_name", "product_model") if row.get(c))
+        lines.append(
+            f"removal notice {row['source_sha256'][:12]} row {row['source_row']} names no entry of batch "
+            f"{row['batch']} of {row['list_type']}: {named!r}; it removes nothing (check the name, batch and "
+            "list, and that the list is ingested)"
+        )
+    return lines
+
+
 def _print_summary(summary: dict, location: str) -> None:
     diff = summary["diff"]
     parent = (
@@ -142,6 +155,8 @@ def _print_summary(summary: dict, location: str) -> None:
         print(f"  accepted (--accept-diff): {reason}")
     for warning in summary["warnings"]:
         print(f"  warning: {warning}")
+    for line in unmatched_removal_lines(summary.get("unmatched_removals", [])):
+        print(f"  warning: {line}")
     if summary["dry_run"]:
         outcome = "would refuse it" if verdict == "blocked" else "would publish it"
         print(f"dry run: nothing written; `greenmfg publish` {outcome}")

@@ -18,7 +18,7 @@ from greenmfg.contracts import MIIT_REMOVALS
 from greenmfg.indicators.common import input_frame
 
 REMOVAL_COLUMNS = ("list_type", "batch", "entity_name", "product_name", "product_model", "notice_date",
-                   "source_sha256")  # fmt: skip
+                   "source_sha256", "source_row")  # fmt: skip
 NAME_PARTS = ("entity_name", "product_name")
 
 

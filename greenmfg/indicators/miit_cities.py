@@ -91,6 +91,26 @@ def entries(inputs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return out.drop(columns="removal_sha256")
 
 
+def unmatched_removals(inputs: Mapping[str, pd.DataFrame]) -> list[dict]:
+    """The removal notices' rows that name no listed entry — a misspelt name, a wrong batch or list, or a
+    list not filed — as {list_type, batch, entity_name, product_name, product_model, notice_date,
+    source_sha256, source_row}: they remove nothing, so the in-force counts keep the entry they meant."""
+    notices = membership.removals(inputs)
+    if notices.empty:
+        return []
+    missed = membership.unmatched(entries(inputs), notices)
+    records = []
+    for row in missed.sort_values(["source_sha256", "source_row"], kind="mergesort").itertuples(index=False):
+        record = {
+            c: (None if pd.isna(getattr(row, c)) else getattr(row, c)) for c in membership.REMOVAL_COLUMNS
+        }
+        record["batch"] = int(record["batch"])
+        record["source_row"] = None if record["source_row"] is None else int(record["source_row"])
+        record["notice_date"] = pd.Timestamp(record["notice_date"]).date().isoformat()
+        records.append(record)
+    return records
+
+
 def placed_entries(inputs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """`entries` with PLACEMENT_COLUMNS beside each row."""
     listed = entries(inputs).reset_index(drop=True)

@@ -136,6 +136,7 @@ class PreparedSnapshot:
             "blocks": list(self.blocks), "accepted_blocks": list(self.accepted_blocks),
             "diff": self.diff.to_dict(),
             "datasets": {d.name: d.rows for d in self.snapshot.datasets},
+            "unmatched_removals": list(self.snapshot.manifest["validation"].get("unmatched_removals", [])),
         }  # fmt: skip
 
 
