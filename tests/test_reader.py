@@ -130,6 +130,10 @@ def test_read_errors_are_one_line(cli_store, capsys, tmp_path):
     assert "\n" not in err and "no column 'yeer'" in err and "year, region_code, green_plants" in err
     assert main(["read", "coverage", "--where", "year=twenty"]) == 2
     assert "'twenty' is not a valid int64" in capsys.readouterr().err
+    assert main(["read", "coverage", "--where", "year=2020 AND region_code=330502"]) == 2  # was: no rows
+    assert "one condition per --where" in capsys.readouterr().err
+    assert main(["read", "coverage", "--where", "region_code='330502' and year=2020"]) == 2
+    assert "one condition per --where" in capsys.readouterr().err
     assert main(["read", "coverage", "--format", "parquet"]) == 2
     assert "--output" in capsys.readouterr().err
     assert main(["read", "coverage", "--snapshot", "nope"]) == 2

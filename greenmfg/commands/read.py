@@ -26,6 +26,8 @@ from greenmfg.storage import open_stores
 FORMATS = ("table", "csv", "json", "parquet")
 TABLE_ROWS = 40
 _WHERE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|!=|==|=|>|<)\s*(.*?)\s*$")
+# Two conditions in one --where ("a=1 AND b=2") would otherwise compare a with the text "1 AND b=2": no rows.
+_JOINED = re.compile(r"\s(and|or|&&|\|\|)\s", re.IGNORECASE)
 _OPERATORS = {
     "=": pc.equal, "==": pc.equal, "!=": pc.not_equal,
     ">": pc.greater, ">=": pc.greater_equal, "<": pc.less, "<=": pc.less_equal,
@@ -100,6 +102,11 @@ def parse_where(expressions: list[str], schema: pa.Schema) -> ds.Expression | No
         if not match:
             raise GreenmfgError(f"--where {text!r}: expected COLUMN=VALUE (or !=, >, >=, <, <=)")
         name, operator, raw = match.groups()
+        if _JOINED.search(raw) and not _quoted(raw):
+            raise GreenmfgError(
+                f"--where {text!r}: one condition per --where; repeat it to AND conditions "
+                "(e.g. --where year=2020 --where region_code=330500)"
+            )
         if name not in schema.names:
             raise GreenmfgError(
                 f"--where {text!r}: no column {name!r}; valid columns: {', '.join(schema.names)}"
@@ -110,8 +117,13 @@ def parse_where(expressions: list[str], schema: pa.Schema) -> ds.Expression | No
     return combined
 
 
+def _quoted(raw: str) -> bool:
+    """One quoted value: 'a b' is, 'a' AND b = 'c' is not."""
+    return len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and raw[0] not in raw[1:-1]
+
+
 def typed_value(raw: str, arrow_type: pa.DataType, origin: str) -> object:
-    text = raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" else raw
+    text = raw[1:-1] if _quoted(raw) else raw
     try:
         if pa.types.is_integer(arrow_type):
             return int(text)
