@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,28 @@ class Settings(BaseSettings):
         if self.store_url.startswith("s3://"):
             return f"{self.store_url.rstrip('/')}/{area}"
         return str(Path(self.store_url) / area)
+
+
+# What the pipeline does, as opposed to where it stores and as whom: a service (`greenmfg stack up`) passes
+# these from the operator's environment to every process it starts, so a flow run on the server reads the
+# same city, policy, spellings and limits as a command run by hand.
+PIPELINE_SETTINGS: tuple[str, ...] = (
+    "city", "calendar_file", "validation_config", "star_threshold", "config_dir", "max_file_bytes",
+    "max_rows", "max_columns", "max_cell_chars", "max_xlsx_uncompressed_bytes",
+)  # fmt: skip
+_PATH_SETTINGS = ("calendar_file", "validation_config", "config_dir")
+
+
+def pipeline_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The GREENMFG_* variables of PIPELINE_SETTINGS set in `environ`, file and folder paths made absolute
+    (a service runs from its own folder)."""
+    passed = {}
+    for name in PIPELINE_SETTINGS:
+        variable = f"GREENMFG_{name.upper()}"
+        value = environ.get(variable)
+        if value:
+            passed[variable] = str(Path(value).resolve()) if name in _PATH_SETTINGS else value
+    return passed
 
 
 @cache

@@ -46,7 +46,7 @@ from greenmfg.errors import GreenmfgError
 from greenmfg.publish import commits
 from greenmfg.publish.commits import CommitEntry
 from greenmfg.publish.reader import load_manifest
-from greenmfg.settings import AREAS
+from greenmfg.settings import AREAS, pipeline_environment
 from greenmfg.storage import ObjectStore, Stores
 from greenmfg.storage.s3 import S3Store
 from infra import seaweedfs as seaweedfs_infra
@@ -342,6 +342,7 @@ def is_running(pid: int) -> bool:
 def _client_env(state_dir: Path, state: dict) -> dict[str, str]:
     """Environment of the deploy step and the workers (and so of every flow run they start)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN_PREFIXES)}
+    env.update(pipeline_environment(os.environ))  # the operator's city, policy, spellings and limits
     env.update(prefect_env(state))
     env.update(
         PREFECT_HOME=str(state_dir / "prefect-client-home"),

@@ -136,3 +136,20 @@ def _now():
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def test_the_operators_pipeline_settings_reach_every_process_but_not_their_storage_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "spellings").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GREENMFG_CITY", "330400")
+    monkeypatch.setenv("GREENMFG_CONFIG_DIR", "spellings")
+    monkeypatch.setenv("GREENMFG_STAR_THRESHOLD", "4")
+    monkeypatch.setenv("GREENMFG_STORE_URL", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("GREENMFG_S3_SECRET_ACCESS_KEY", "operator-secret")
+    state = {"urls": {"prefect_api": "http://127.0.0.1:1/api"}, "secrets": {"prefect_auth": "a:b"}}
+    env = stack._client_env(tmp_path / "state", state)
+    assert env["GREENMFG_CITY"] == "330400" and env["GREENMFG_STAR_THRESHOLD"] == "4"
+    assert env["GREENMFG_CONFIG_DIR"] == str(tmp_path / "spellings")  # absolute: workers run elsewhere
+    assert "GREENMFG_STORE_URL" not in env and "GREENMFG_S3_SECRET_ACCESS_KEY" not in env
