@@ -78,6 +78,14 @@ def select_filings(stores: Stores) -> Selection:
     return Selection(staging.winners(staging.staged_parts(records)), records)
 
 
+def nothing_to_publish(stores: Stores) -> bool:
+    """No filing in force and no snapshot yet. With a snapshot, a publication of no filings is still due:
+    it withdraws the figures of the filings rejected since (through the diff gate, as any other drop)."""
+    from greenmfg.publish.commits import latest
+
+    return not select_filings(stores).chosen and latest(stores.published) is None
+
+
 def load_inputs(stores: Stores, selection: Selection) -> dict[str, pd.DataFrame]:
     return staging.load_accepted(stores.staging, selection.chosen)
 

@@ -18,9 +18,9 @@ def read_policy() -> Policy:
     return load_policy()
 
 
-@task(name="select-filings", cache_policy=NO_CACHE, **RETRY_OPTIONS)
-def select_filings() -> build.Selection:
-    return build.select_filings(open_stores())
+@task(name="nothing-to-publish", cache_policy=NO_CACHE, **RETRY_OPTIONS)
+def nothing_to_publish() -> bool:
+    return build.nothing_to_publish(open_stores())
 
 
 @task(name="publish-in-force", cache_policy=NO_CACHE, **RETRY_OPTIONS)

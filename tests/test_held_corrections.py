@@ -160,3 +160,34 @@ def test_accept_puts_a_held_correction_in_force_at_the_next_publish(session: dic
     applications, total = city_finance(stores, published["snapshot_id"])
     assert applications == 108 and 0 < total < 330_000.0
     assert "no filing is held for review" in done["review at the end"]["stdout"]
+
+
+def test_withdrawing_the_only_filing_in_force_withdraws_its_figures(tmp_path: Path) -> None:
+    """`greenmfg reject` on an accepted filing takes it out of force; with no other filing staged, the next
+    publish is still due: the gate blocks the drop to no rows, and accepted, the snapshot holds none."""
+    good = loans_2020()
+    sha = hashlib.sha256(good.read_bytes()).hexdigest()
+    commands = [
+        ["ingest", str(good), "--type", "green_loans", "--json"],
+        ["publish", "--json"],
+        ["reject", sha[:12], "--by", "li.na", "--reason", "sent to the wrong bureau"],
+        ["publish"],
+        ["publish", "--accept-diff", "--json"],
+        ["publish", "--json"],
+    ]
+    ingested, first, rejected, blocked, accepted, again = run_commands(commands, tmp_path / "store")
+    stores = Stores(**{area: LocalStore(tmp_path / "store" / area) for area in AREAS})
+    assert (ingested["code"], first["code"], rejected["code"]) == (0, 0, 0), (ingested, first, rejected)
+    assert "the next `greenmfg publish` drops any figures it gave" in rejected["stdout"]
+    first_id = json.loads(first["stdout"])["snapshot_id"]
+    assert city_finance(stores, first_id) == (148, 330_000.0)
+
+    assert blocked["code"] == 3, blocked
+    assert "green_finance, period 2020: 0 rows instead of" in blocked["stdout"] + blocked["stderr"]
+    assert accepted["code"] == 0, accepted
+    withdrawn = json.loads(accepted["stdout"])
+    assert withdrawn["is_new"] and latest(stores.published).snapshot_id == withdrawn["snapshot_id"]
+    assert read_dataframe(stores.published, "green_finance").empty
+    manifest = json.loads(stores.published.read_bytes(keys.snapshot_manifest(withdrawn["snapshot_id"])))
+    assert manifest["sources"] == []
+    assert again["code"] == 0 and not json.loads(again["stdout"])["is_new"], again

@@ -62,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
     stores = open_stores()
     policy = load_policy()  # from the settings, as the publish-indicators flow reads it
     check_store_city(stores.published, policy.city_code)
-    if not build.select_filings(stores).chosen:
+    if build.nothing_to_publish(stores):
         raise GreenmfgError(
-            f"nothing staged in {stores.staging.uri()}: ingest files first (`greenmfg ingest PATH`)"
+            f"nothing staged in {stores.staging.uri()} and nothing published yet: ingest files first "
+            "(`greenmfg ingest PATH`)"
         )
     publication = publish_in_force(stores, policy, accept_diff=args.accept_diff, dry_run=args.dry_run)
     if publication.verdict == "unchanged" or (publication.result and not publication.is_new):

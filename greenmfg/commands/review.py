@@ -83,7 +83,10 @@ def evidence_rows(held: list[dict]) -> list[list[object]]:
 
 OUTCOMES = {
     "accept": "its held tables take force at the next `greenmfg publish`",
-    "reject": "it never takes force; its bytes stay in the raw archive",
+    "reject": (
+        "it is out of force: the next `greenmfg publish` drops any figures it gave; "
+        "its bytes stay in the raw archive"
+    ),
 }
 
 

@@ -45,7 +45,7 @@ def publish(stores: Stores, *, accept_diff: bool = False) -> Published:
     from greenmfg.policy import load_policy
     from greenmfg.publication import publish_in_force
 
-    if not build.select_filings(stores).chosen:
+    if build.nothing_to_publish(stores):
         return Published(NOTHING)
     publication = publish_in_force(stores, load_policy(), accept_diff=accept_diff)
     if publication.verdict == "blocked":
