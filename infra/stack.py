@@ -52,6 +52,8 @@ from greenmfg.storage.s3 import S3Store
 from infra import seaweedfs as seaweedfs_infra
 from infra.automations import NOTIFY_URL_ENV
 from infra.bridge import HEALTH_PATH, WEBHOOK_PATH, start_bridge, write_notification_toml
+from infra.engine_client import SOCKET_ENV as ENGINE_SOCKET_ENV
+from infra.engine_server import ping as ping_engine_server
 from infra.ports import LOOPBACK, answers, free_ports, is_port_free
 from infra.prefect_server import start_prefect_server
 from infra.task_worker import ROLES as TASK_WORKER_ROLES
@@ -67,16 +69,19 @@ POOL_ROLES: dict[str, str] = {"greenmfg-ingest": "ingester", "greenmfg-publish":
 COMPONENTS: tuple[str, ...] = (
     "seaweedfs",
     "prefect-server",
+    *(f"engine-server:{pool}" for pool in POOL_ROLES),
     *(f"worker:{pool}" for pool in POOL_ROLES),
     *(f"task-worker:{role}" for role in TASK_WORKER_ROLES),
     "bridge",
 )
 # `down` stops one stage after the other, the components of a stage at once: nothing new comes in (the
-# bridge), nothing new starts (the process workers, then the task workers their runs deferred to), then the
-# server every client has flushed its events to, then the store.
+# bridge), nothing new starts (the process workers, then the engine servers that forked their runs, then
+# the task workers those runs deferred to), then the server every client has flushed its events to, then
+# the store.
 STOP_ORDER: tuple[tuple[str, ...], ...] = (
     ("bridge",),
     tuple(f"worker:{pool}" for pool in POOL_ROLES),
+    tuple(f"engine-server:{pool}" for pool in POOL_ROLES),
     tuple(f"task-worker:{role}" for role in TASK_WORKER_ROLES),
     ("prefect-server",),
     ("seaweedfs",),
@@ -87,6 +92,7 @@ _STOP_SECONDS = 10.0
 _WORKER_SECOND_SIGNAL_SECONDS = 1.0  # a process worker ends on the second SIGINT
 _WORKER_READY_SECONDS = 90.0
 _TASK_WORKER_READY_SECONDS = 120.0  # imports and Great Expectations' context come first
+_ENGINE_SERVER_READY_SECONDS = 90.0  # imports of Prefect and a pool's flows
 # Caller variables a stack process must not inherit: they would point it at other storage or servers.
 _FOREIGN_PREFIXES = ("GREENMFG_", "PREFECT_", "AWS_")
 
@@ -221,8 +227,12 @@ def _start_all(state_dir: Path, state: dict, log: Callable[[str], None]) -> None
     )
 
     for pool, role in POOL_ROLES.items():
-        log(f"starting a worker for {pool} as {role}")
-        pid = _start_worker(state_dir, pool, {**client_env, **_role_storage_env(weed, role)})
+        log(f"starting a warm engine server and a worker for {pool} as {role}")
+        pool_env = {**client_env, **_role_storage_env(weed, role)}
+        socket_path = engine_socket(state_dir, pool)
+        pid = _start_engine_server(state_dir, pool, socket_path, pool_env)
+        _record(state_dir, state, f"engine-server:{pool}", pid, url=str(socket_path), socket=str(socket_path))
+        pid = _start_worker(state_dir, pool, {**pool_env, ENGINE_SOCKET_ENV: str(socket_path)})
         _record(state_dir, state, f"worker:{pool}", pid, url=pool, worker_name=_worker_name(pool))
 
     for role in TASK_WORKER_ROLES:
@@ -250,6 +260,7 @@ def _start_all(state_dir: Path, state: dict, log: Callable[[str], None]) -> None
     )
 
     log("waiting for the workers to come online")
+    _wait_engine_servers_ready(state)
     _wait_workers_online(state)
     _wait_task_workers_ready(state)
 
@@ -376,6 +387,17 @@ def _start_worker(state_dir: Path, pool: str, env: dict[str, str]) -> int:
     command = [str(prefect) if prefect.exists() else "prefect", "worker", "start", "--pool", pool]
     command += ["--type", "process", "--name", _worker_name(pool)]
     return _spawn_logged(command, env, state_dir / "logs" / f"worker-{pool}.log")
+
+
+def engine_socket(state_dir: Path, pool: str) -> Path:
+    """Where the pool's warm engine server listens (infra/engine_server.py); its runs find it by
+    GREENMFG_ENGINE_SOCKET."""
+    return state_dir / "engines" / f"{pool}.sock"
+
+
+def _start_engine_server(state_dir: Path, pool: str, socket_path: Path, env: dict[str, str]) -> int:
+    command = [sys.executable, "-m", "infra.engine_server", "--socket", str(socket_path), "--pool", pool]
+    return _spawn_logged(command, env, state_dir / "logs" / f"engine-server-{pool}.log")
 
 
 def _start_task_worker(state_dir: Path, role: str, port: int, env: dict[str, str]) -> int:
@@ -532,6 +554,8 @@ def _start_time(pid: int) -> int | None:
 def _health(state: dict, component: dict) -> tuple[bool, str]:
     if "worker_name" in component:
         return _worker_online(state, component["url"], component["worker_name"])
+    if "socket" in component:
+        return _engine_server_serving(Path(component["socket"]))
     return (True, "ok") if answers(component["health"]) else (False, "no answer on its health URL")
 
 
@@ -592,17 +616,40 @@ def _wait_workers_online(state: dict, timeout: float = _WORKER_READY_SECONDS) ->
             time.sleep(0.5)
 
 
-def _wait_task_workers_ready(state: dict, timeout: float = _TASK_WORKER_READY_SECONDS) -> None:
+def _engine_server_serving(socket_path: Path) -> tuple[bool, str]:
+    answer = ping_engine_server(socket_path)
+    if answer is None:
+        return False, "no answer on its socket"
+    if not answer["serving"]:
+        return False, f"{answer['threads']} threads: runs start cold (see its log)"
+    return True, f"warm, {len(answer['preloaded'])} flow modules"
+
+
+def _wait_engine_servers_ready(state: dict) -> None:
+    """Each engine server answers on its socket once it has imported Prefect and its pool's flows."""
+    _wait_answering(
+        state,
+        "engine-server:",
+        lambda c: ping_engine_server(Path(c["socket"])) is not None,
+        _ENGINE_SERVER_READY_SECONDS,
+    )
+
+
+def _wait_task_workers_ready(state: dict) -> None:
     """Each task worker answers on its status URL once it has warmed up and subscribed."""
+    _wait_answering(state, "task-worker:", lambda c: answers(c["health"]), _TASK_WORKER_READY_SECONDS)
+
+
+def _wait_answering(state: dict, prefix: str, answering: Callable[[dict], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     for name, component in state["components"].items():
-        if not name.startswith("task-worker:"):
+        if not name.startswith(prefix):
             continue
-        while not answers(component["health"]):
+        while not answering(component):
             if not _alive(component) or time.monotonic() > deadline:
                 log_path = Path(state["state_dir"]) / "logs" / f"{name.replace(':', '-')}.log"
                 raise StackError(f"{name} did not come up; see {log_path}")
-            time.sleep(0.5)
+            time.sleep(0.2)
 
 
 # ---------------------------------------------------------------- clients of a running stack
