@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from uuid import UUID
 
-from prefect import Task, task
+from prefect import State, Task, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.exceptions import ObjectNotFound
 from prefect.flows import load_flow_from_entrypoint
+from prefect.futures import PrefectFuture
 
 from tasks.ingestion import ingest_landed_object
 
@@ -56,13 +60,38 @@ def run_on_task_worker(
     """Defer `work` to a task worker serving it and wait for its result (its failure is raised here)."""
     role = next(name for name, served in SERVED.items() if work in served)
     future = work.delay(*args, **kwargs)
+    if not wait_until_final(future, wait_seconds):
+        raise TaskWorkerUnavailable(
+            f"no {role} task worker finished {work.name!r} within {wait_seconds:g} s; check "
+            "`greenmfg stack status` (a landing left behind is ingested by the daily sweep)"
+        )
+    return future.result()
+
+
+def wait_until_final(future: PrefectFuture, wait_seconds: float) -> bool:
+    """Whether the task run reached a final state within `wait_seconds`.
+
+    A deferred run the API has not recorded yet, or recorded without a state, is polled for: Prefect's own
+    wait raises on it ("has no state which means it hasn't started yet"), which failed event-driven runs.
+    """
     deadline = time.monotonic() + wait_seconds
-    while not future.state.is_final():
+    while True:
+        state = recorded_state(future.task_run_id)
+        if state is not None and state.is_final():
+            return True
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TaskWorkerUnavailable(
-                f"no {role} task worker finished {work.name!r} within {wait_seconds:g} s; check "
-                "`greenmfg stack status` (a landing left behind is ingested by the daily sweep)"
-            )
-        future.wait(timeout=min(STATE_POLL_SECONDS, remaining))
-    return future.result()
+            return False
+        if state is None:
+            time.sleep(min(STATE_POLL_SECONDS, remaining))
+        else:
+            future.wait(timeout=min(STATE_POLL_SECONDS, remaining))
+
+
+def recorded_state(task_run_id: UUID) -> State | None:
+    """The task run's state as the API has it; None while the API has no run or no state for it."""
+    with get_client(sync_client=True) as client:
+        try:
+            return client.read_task_run(task_run_id).state
+        except ObjectNotFound:
+            return None

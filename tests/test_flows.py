@@ -160,3 +160,42 @@ def test_run_on_a_users_store_lands_no_reference_data_and_reruns_unchanged(
     assert "nothing new landed since the last run" in second.stdout
     assert "(unchanged: nothing new published)" in second.stdout
     assert len(list((store / "published" / "_commits").glob("*.json"))) == 1
+
+
+def test_the_wait_for_deferred_work_outlasts_a_run_the_api_has_not_recorded_yet(prefect_api) -> None:
+    """An event-driven run failed with Prefect's "has no state which means it hasn't started yet" when its
+    deferred task run was not yet recorded; the wait polls such a run until it is, then until it ends."""
+    import threading
+    import time
+    import uuid
+
+    from prefect import task
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.futures import PrefectDistributedFuture
+    from prefect.states import Completed
+
+    from tasks.deferred import recorded_state, wait_until_final
+
+    @task
+    def deferred_work() -> None: ...
+
+    run_id = uuid.uuid4()
+    future = PrefectDistributedFuture(run_id)
+    with pytest.raises(ObjectNotFound):  # Prefect's own wait gives up on it at once
+        future.wait(timeout=0.5)
+    assert recorded_state(run_id) is None
+
+    def record_later() -> None:
+        time.sleep(1.5)
+        with get_client(sync_client=True) as client:
+            client.create_task_run(deferred_work, None, "0", id=run_id, state=Completed())
+
+    recorder = threading.Thread(target=record_later)
+    recorder.start()
+    try:
+        assert wait_until_final(PrefectDistributedFuture(run_id), wait_seconds=60)
+    finally:
+        recorder.join()
+    assert recorded_state(run_id).is_completed()
+    assert not wait_until_final(PrefectDistributedFuture(uuid.uuid4()), wait_seconds=0.6)
