@@ -63,6 +63,13 @@ class SnapshotError(GreenmfgError):
     """A snapshot is missing, incomplete or fails its manifest checks."""
 
 
+class DiffGateBlockedError(SnapshotError):
+    """The diff gate blocked a publication: nothing was committed until a person accepts it (--accept-diff),
+    so the command exits as a refusal, like a rejected filing."""
+
+    exit_code = 3
+
+
 class StaleParentError(SnapshotError):
     """Another publisher committed first: content built on the former latest is never committed on top."""
 

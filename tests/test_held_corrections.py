@@ -164,7 +164,8 @@ def test_accept_puts_a_held_correction_in_force_at_the_next_publish(session: dic
 
 def test_withdrawing_the_only_filing_in_force_withdraws_its_figures(tmp_path: Path) -> None:
     """`greenmfg reject` on an accepted filing takes it out of force; with no other filing staged, the next
-    publish is still due: the gate blocks the drop to no rows, and accepted, the snapshot holds none."""
+    publish is still due: the gate blocks the drop to no rows (`publish` and `run` exit 3), and accepted, the
+    snapshot holds none."""
     good = loans_2020()
     sha = hashlib.sha256(good.read_bytes()).hexdigest()
     commands = [
@@ -172,10 +173,11 @@ def test_withdrawing_the_only_filing_in_force_withdraws_its_figures(tmp_path: Pa
         ["publish", "--json"],
         ["reject", sha[:12], "--by", "li.na", "--reason", "sent to the wrong bureau"],
         ["publish"],
+        ["run"],
         ["publish", "--accept-diff", "--json"],
         ["publish", "--json"],
     ]
-    ingested, first, rejected, blocked, accepted, again = run_commands(commands, tmp_path / "store")
+    ingested, first, rejected, blocked, run, accepted, again = run_commands(commands, tmp_path / "store")
     stores = Stores(**{area: LocalStore(tmp_path / "store" / area) for area in AREAS})
     assert (ingested["code"], first["code"], rejected["code"]) == (0, 0, 0), (ingested, first, rejected)
     assert "the next `greenmfg publish` drops any figures it gave" in rejected["stdout"]
@@ -184,6 +186,7 @@ def test_withdrawing_the_only_filing_in_force_withdraws_its_figures(tmp_path: Pa
 
     assert blocked["code"] == 3, blocked
     assert "green_finance, period 2020: 0 rows instead of" in blocked["stdout"] + blocked["stderr"]
+    assert run["code"] == 3 and "diff gate blocked the publish" in run["stderr"], run  # as `publish` does
     assert accepted["code"] == 0, accepted
     withdrawn = json.loads(accepted["stdout"])
     assert withdrawn["is_new"] and latest(stores.published).snapshot_id == withdrawn["snapshot_id"]

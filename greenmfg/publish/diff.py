@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 from pydantic.dataclasses import dataclass
 
-from greenmfg.errors import SettingsError, SnapshotError
+from greenmfg.errors import DiffGateBlockedError, SettingsError
 from greenmfg.settings import Settings, get_settings
 
 DIFF_GATE_TABLE = "diff_gate"
@@ -317,10 +317,10 @@ def judge(diff: SnapshotDiff, policy: DiffPolicy, *, accept_diff: bool = False) 
 
 
 def gate(diff: SnapshotDiff, policy: DiffPolicy, *, accept_diff: bool = False) -> Verdict:
-    """Raise SnapshotError listing every blocking change (unless accepted); otherwise return the verdict."""
+    """Raise DiffGateBlockedError listing every blocking change (unless accepted); else return the verdict."""
     verdict = judge(diff, policy, accept_diff=accept_diff)
     if verdict.blocks:
-        raise SnapshotError("diff gate blocked the publish: " + "; ".join(verdict.blocks))
+        raise DiffGateBlockedError("diff gate blocked the publish: " + "; ".join(verdict.blocks))
     return verdict
 
 
