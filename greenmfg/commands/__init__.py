@@ -91,3 +91,15 @@ def add_task_runner_options(parser: argparse.ArgumentParser) -> None:
         help="fan out per filing: in order in-process (default) or on a Dask cluster",
     )
     parser.add_argument("--dask-address", help="scheduler of a running Dask cluster (default: a local one)")
+
+
+def quiet_prefect(*, verbose: bool) -> None:
+    """For a command that runs flows in this process: no telemetry from the temporary Prefect server (its
+    heartbeat printed a SQLite traceback when the database was busy), and its logs only when asked for."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from greenmfg.commands import add_command, add_filing_type_option, add_task_runner_options
+from greenmfg.commands import add_command, add_filing_type_option, add_task_runner_options, quiet_prefect
 from greenmfg.commands._output import core_progress_on_stderr
 from greenmfg.indicators import DATASETS
 
@@ -99,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_in_process(parameters: dict, args: argparse.Namespace) -> int:
+    quiet_prefect(verbose=args.verbose)
     from flows.reprocess import reprocess as reprocess_flow
     from greenmfg.reprocess import ReprocessPlan
 

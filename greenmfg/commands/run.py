@@ -17,6 +17,7 @@ from greenmfg.commands import (
     add_command,
     add_task_runner_options,
     apply_city,
+    quiet_prefect,
 )
 from greenmfg.commands._output import core_progress_on_stderr, print_table
 
@@ -28,17 +29,6 @@ INGESTED_COLUMNS = (
     "rows_accepted",
     "rows_quarantined",
 )
-
-
-def quiet_prefect(*, verbose: bool) -> None:
-    """No telemetry from the temporary Prefect server, and its logs only when asked for."""
-    import os
-
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
